@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# npm-based test tools (pinned by package-lock.json files): installed once, offline afterwards.
-for dir in tests/tools; do
+# npm-based test tools, one folder each under tests/tools/ (pinned by package-lock.json): installed once.
+for dir in tests/tools/*/; do
   if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules" ]; then
     echo "==> npm ci in $dir"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
