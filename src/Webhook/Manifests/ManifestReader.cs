@@ -95,7 +95,7 @@ internal static partial class ManifestReader
     private static List<ManifestDocument> ReadYaml(string text, string source)
     {
         var documents = new List<ManifestDocument>();
-        var parser = new MergingParser(new Parser(new StringReader(text)));
+        IParser parser = new Parser(new StringReader(text));
         try
         {
             parser.Consume<StreamStart>();
@@ -158,6 +158,7 @@ internal static partial class ManifestReader
                 {
                     parser.MoveNext();
                     var obj = new JsonObject();
+                    var merges = new List<(Scalar Key, JsonNode? Value)>();
                     while (!parser.TryConsume<MappingEnd>(out _))
                     {
                         if (parser.Current is not Scalar keyScalar)
@@ -169,12 +170,17 @@ internal static partial class ManifestReader
                         parser.MoveNext();
                         var key = keyScalar.Value;
                         var item = ReadNode(parser, anchors, source, depth + 1);
-                        if (!obj.TryAdd(key, item))
+                        if (key == "<<" && keyScalar.Style == ScalarStyle.Plain && keyScalar.Tag.IsEmpty)
+                        {
+                            merges.Add((keyScalar, item));
+                        }
+                        else if (!obj.TryAdd(key, item))
                         {
                             throw new ManifestFormatException(source, keyScalar.Start.Line, keyScalar.Start.Column, $"duplicate key '{key}'");
                         }
                     }
 
+                    ApplyMergeKeys(obj, merges, source);
                     Remember(anchors, mappingStart.Anchor, obj);
                     return obj;
                 }
@@ -221,6 +227,33 @@ internal static partial class ManifestReader
         catch (FormatException e)
         {
             throw new ManifestFormatException(source, scalar.Start.Line, scalar.Start.Column, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// YAML merge keys (<c>&lt;&lt;: *base</c> or <c>&lt;&lt;: [*a, *b]</c>): keys written in the mapping win, then earlier
+    /// merged mappings over later ones. Only a plain, untagged <c>&lt;&lt;</c> merges; <c>"&lt;&lt;"</c> is an ordinary key.
+    /// </summary>
+    private static void ApplyMergeKeys(JsonObject target, List<(Scalar Key, JsonNode? Value)> merges, string source)
+    {
+        foreach (var (key, value) in merges)
+        {
+            IEnumerable<JsonNode?> sources = value is JsonArray list ? list : [value];
+            foreach (var merged in sources)
+            {
+                if (merged is not JsonObject mapping)
+                {
+                    throw new ManifestFormatException(source, key.Start.Line, key.Start.Column, "a merge key (<<) takes a mapping or a list of mappings");
+                }
+
+                foreach (var (name, item) in mapping)
+                {
+                    if (!target.ContainsKey(name))
+                    {
+                        target[name] = item?.DeepClone();
+                    }
+                }
+            }
         }
     }
 

@@ -184,8 +184,9 @@ internal static partial class YamlWriter
             return false;
         }
 
-        // Indicators that may not start a plain scalar (conservatively including '-', '?' and ':').
-        if ("-?:,[]{}#&*!|>'\"%@`".Contains(text[0], StringComparison.Ordinal))
+        // Indicators that may not start a plain scalar. "-x" is fine ("-c", "--" in commands), "- x" and "---" are not.
+        if ("?:,[]{}#&*!|>'\"%@`".Contains(text[0], StringComparison.Ordinal)
+            || (text[0] == '-' && (text.Length == 1 || text[1] == ' ' || text.StartsWith("---", StringComparison.Ordinal))))
         {
             return false;
         }
@@ -197,9 +198,9 @@ internal static partial class YamlWriter
 
         foreach (var c in text)
         {
-            // Flow indicators are harmless in block context, but some readers (and humans) trip on them; control
-            // characters and line breaks need escapes.
-            if (char.IsControl(c) || c is ',' or '[' or ']' or '{' or '}' or '\uFEFF' or '\u2028' or '\u2029' or '\u0085' || char.IsSurrogate(c))
+            // Control characters and line breaks need escapes; flow indicators inside a plain scalar are fine in
+            // block context (the writer never emits flow collections with content).
+            if (char.IsControl(c) || c is '\uFEFF' or '\u2028' or '\u2029' or '\u0085' || char.IsSurrogate(c))
             {
                 return false;
             }

@@ -193,6 +193,7 @@ internal static class RayPodPreviewBuilder
         }
 
         SetRayContainerEnv(ray, cluster, isHead, rayStart);
+        NormalizeQuantities(templateSpec);
         return new RayPodPreview(cluster.Name, nodeType, groupName, cluster.Namespace, pod);
     }
 
@@ -467,6 +468,33 @@ internal static class RayPodPreviewBuilder
         }
 
         AddIfMissing(env, "RAY_DASHBOARD_ENABLE_K8S_DISK_USAGE", "1");
+    }
+
+    /// <summary>
+    /// KubeRay builds pods through Go structs, so the API server (and the webhook) sees every quantity as a string
+    /// ("1", not 1), whatever the manifest author wrote.
+    /// </summary>
+    private static void NormalizeQuantities(JsonObject podSpec)
+    {
+        foreach (var list in new[] { podSpec["containers"], podSpec["initContainers"] })
+        {
+            foreach (var container in (list as JsonArray ?? []).OfType<JsonObject>())
+            {
+                foreach (var section in new[] { "limits", "requests" })
+                {
+                    if (container["resources"]?[section] is JsonObject quantities)
+                    {
+                        foreach (var name in quantities.Select(p => p.Key).ToList())
+                        {
+                            if (quantities[name] is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
+                            {
+                                quantities[name] = value.ToJsonString();
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static JsonArray EnvOf(JsonObject container)
