@@ -92,7 +92,7 @@ internal static class MachineOutputWriter
     private static string Indented(JsonNode node)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = ReadableJson.Options.Encoder }))
         {
             node.WriteTo(writer);
         }

@@ -48,7 +48,8 @@ internal static class MutateCommand
                 MachineOutputWriter.Write(stdout, arguments.Output, outcomes);
                 foreach (var rejected in outcomes.Where(o => !o.Allowed))
                 {
-                    stderr.WriteLine($"{rejected.DecisionText}: {rejected.Input.Origin} {rejected.Input.Group ?? rejected.Input.PodName}: {rejected.Result.Message}");
+                    var group = rejected.Input.Group is null ? string.Empty : $" group {rejected.Input.Group}";
+                    stderr.WriteLine($"{rejected.DecisionText}: {rejected.Input.Origin}{group}: {rejected.Result.Message}");
                 }
 
                 break;

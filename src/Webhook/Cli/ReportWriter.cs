@@ -84,7 +84,7 @@ internal static class ReportWriter
             foreach (var op in patch)
             {
                 sb.Append("  ").Append(op.Op).Append(' ').Append(op.Path).Append(' ')
-                    .Append(op.Value?.ToJsonString() ?? "null").Append('\n');
+                    .Append(op.Value?.ToJsonString(ReadableJson.Options) ?? "null").Append('\n');
             }
         }
 
