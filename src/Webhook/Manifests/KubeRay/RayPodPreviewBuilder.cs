@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Platform.Webhook.Manifests.KubeRay;
@@ -25,15 +24,15 @@ internal static class RayPodPreviewBuilder
     public static IReadOnlyList<RayPodPreview> Build(JsonObject resource, string defaultNamespace)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var kind = Text(resource["kind"]) ?? string.Empty;
+        var kind = JsonText.Text(resource["kind"]) ?? string.Empty;
         var metadata = resource["metadata"] as JsonObject;
-        var name = Text(metadata?["name"]);
+        var name = JsonText.Text(metadata?["name"]);
         if (string.IsNullOrEmpty(name))
         {
             throw new InvalidDataException("metadata.name: a " + kind + " needs a name (KubeRay derives pod names and the ray.io/cluster label from it)");
         }
 
-        var ns = Text(metadata?["namespace"]) is { Length: > 0 } n ? n : defaultNamespace;
+        var ns = JsonText.Text(metadata?["namespace"]) is { Length: > 0 } n ? n : defaultNamespace;
         var annotations = metadata?["annotations"] as JsonObject;
         var spec = resource["spec"] as JsonObject;
 
@@ -56,7 +55,7 @@ internal static class RayPodPreviewBuilder
             throw new InvalidDataException($"{specPath}: missing; a {kind} needs a RayCluster spec with headGroupSpec");
         }
 
-        var context = new ClusterContext(kind, clusterName, ns, clusterSpec, annotations);
+        var context = new RayClusterContext(kind, clusterName, ns, clusterSpec, annotations);
         var previews = new List<RayPodPreview>();
         var head = clusterSpec["headGroupSpec"] as JsonObject
             ?? throw new InvalidDataException($"{specPath}.headGroupSpec: missing; every Ray cluster has a head group");
@@ -91,9 +90,9 @@ internal static class RayPodPreviewBuilder
         return $"{ownerName}-{new string(suffix)}";
     }
 
-    private static RayPodPreview BuildGroupPod(ClusterContext cluster, JsonObject group, string path, bool isHead)
+    private static RayPodPreview BuildGroupPod(RayClusterContext cluster, JsonObject group, string path, bool isHead)
     {
-        var groupName = isHead ? KubeRayConventions.HeadGroupName : Text(group["groupName"]);
+        var groupName = isHead ? KubeRayConventions.HeadGroupName : JsonText.Text(group["groupName"]);
         if (string.IsNullOrEmpty(groupName))
         {
             throw new InvalidDataException($"{path}.groupName: missing; every worker group needs a name (it becomes the ray.io/group label)");
@@ -120,7 +119,7 @@ internal static class RayPodPreviewBuilder
         // Worker init container: created from the Ray container as the template wrote it (before KubeRay's env).
         if (!isHead)
         {
-            AddWaitGcsReadyInitContainer(templateSpec, ray, cluster);
+            KubeRayContainers.AddWaitGcsReadyInitContainer(templateSpec, ray, cluster);
         }
 
         RayStartCommandBuilder.ApplyGroupResources(parameters, group["resources"] as JsonObject);
@@ -141,7 +140,7 @@ internal static class RayPodPreviewBuilder
         RayStartCommandBuilder.SetMissing(parameters, isHead, $"{cluster.HeadFqdn}:{cluster.HeadPort}");
 
         var podAnnotations = templateMetadata?["annotations"]?.DeepClone() as JsonObject ?? [];
-        if (IsTrue(cluster.Annotations?[KubeRayConventions.OverwriteContainerCommandAnnotation]))
+        if (JsonText.IsTrue(cluster.Annotations?[KubeRayConventions.OverwriteContainerCommandAnnotation]))
         {
             podAnnotations[KubeRayConventions.OverwriteContainerCommandAnnotation] = "true";
         }
@@ -154,12 +153,12 @@ internal static class RayPodPreviewBuilder
         if (isHead && cluster.AutoscalingEnabled)
         {
             parameters["no-monitor"] = "true";
-            var serviceAccount = Text(templateSpec["serviceAccountName"]) is { Length: > 0 } sa ? sa : cluster.Name;
+            var serviceAccount = JsonText.Text(templateSpec["serviceAccountName"]) is { Length: > 0 } sa ? sa : cluster.Name;
             templateSpec["serviceAccountName"] = serviceAccount;
-            containers.Add((JsonNode)BuildAutoscalerContainer(Text(ray["image"]), cluster.Spec["autoscalerOptions"] as JsonObject));
+            containers.Add((JsonNode)KubeRayContainers.BuildAutoscalerContainer(JsonText.Text(ray["image"]), cluster.Spec["autoscalerOptions"] as JsonObject));
         }
 
-        AddMetricsPort(ray);
+        KubeRayPodSpec.AddMetricsPort(ray);
         var pod = new JsonObject
         {
             ["apiVersion"] = "v1",
@@ -170,34 +169,34 @@ internal static class RayPodPreviewBuilder
 
         if (!parameters.ContainsKey("plasma-directory"))
         {
-            AddEmptyDir(templateSpec, ray, KubeRayConventions.SharedMemoryVolume, KubeRayConventions.SharedMemoryPath, memoryMedium: true);
+            KubeRayPodSpec.AddEmptyDir(templateSpec, ray, KubeRayConventions.SharedMemoryVolume, KubeRayConventions.SharedMemoryPath, memoryMedium: true);
         }
 
         if (isHead && cluster.AutoscalingEnabled)
         {
-            AddEmptyDir(templateSpec, ray, KubeRayConventions.LogVolume, KubeRayConventions.LogPath, memoryMedium: false);
-            AddEmptyDir(templateSpec, (JsonObject)containers[^1]!, KubeRayConventions.LogVolume, KubeRayConventions.LogPath, memoryMedium: false);
+            KubeRayPodSpec.AddEmptyDir(templateSpec, ray, KubeRayConventions.LogVolume, KubeRayConventions.LogPath, memoryMedium: false);
+            KubeRayPodSpec.AddEmptyDir(templateSpec, (JsonObject)containers[^1]!, KubeRayConventions.LogVolume, KubeRayConventions.LogPath, memoryMedium: false);
         }
 
         var rayStart = RayStartCommandBuilder.Generate(parameters, isHead, ray["resources"] as JsonObject);
-        SetRayContainerCommand(ray, rayStart, podAnnotations);
+        KubeRayContainers.SetRayContainerCommand(ray, rayStart, podAnnotations);
 
         if (templateSpec["initContainers"] is JsonArray initContainers)
         {
             foreach (var init in initContainers.OfType<JsonObject>())
             {
-                var env = EnvOf(init);
-                env.Add(EnvVar("FQ_RAY_IP", cluster.HeadFqdn));
-                env.Add(EnvVar("RAY_IP", cluster.HeadServiceName));
+                var env = KubeRayContainers.EnvOf(init);
+                env.Add(KubeRayContainers.EnvVar("FQ_RAY_IP", cluster.HeadFqdn));
+                env.Add(KubeRayContainers.EnvVar("RAY_IP", cluster.HeadServiceName));
             }
         }
 
-        SetRayContainerEnv(ray, cluster, isHead, rayStart);
-        NormalizeQuantities(templateSpec);
+        KubeRayContainers.SetRayContainerEnv(ray, cluster, isHead, rayStart);
+        KubeRayPodSpec.NormalizeQuantities(templateSpec);
         return new RayPodPreview(cluster.Name, nodeType, groupName, cluster.Namespace, pod);
     }
 
-    private static JsonObject BuildMetadata(JsonObject? templateMetadata, ClusterContext cluster, string nodeType, string groupName, bool isHead, JsonObject labels, JsonObject annotations)
+    private static JsonObject BuildMetadata(JsonObject? templateMetadata, RayClusterContext cluster, string nodeType, string groupName, bool isHead, JsonObject labels, JsonObject annotations)
     {
         // generateName as utils.PodName: prefix cut to 50 characters, lower-cased, "-head-" / "-worker-".
         var prefix = isHead ? cluster.Name : $"{cluster.Name}-{groupName}";
@@ -207,7 +206,7 @@ internal static class RayPodPreviewBuilder
         }
 
         var metadata = new JsonObject();
-        var templateName = Text(templateMetadata?["name"]);
+        var templateName = JsonText.Text(templateMetadata?["name"]);
         if (isHead && !string.IsNullOrEmpty(templateName))
         {
             metadata["name"] = templateName;
@@ -270,257 +269,6 @@ internal static class RayPodPreviewBuilder
         return labels;
     }
 
-    private static void AddWaitGcsReadyInitContainer(JsonObject podSpec, JsonObject ray, ClusterContext cluster)
-    {
-        var init = new JsonObject
-        {
-            ["name"] = KubeRayConventions.WaitGcsReadyContainer,
-            ["image"] = ray["image"]?.DeepClone(),
-        };
-        if (ray["imagePullPolicy"] is { } pullPolicy)
-        {
-            init["imagePullPolicy"] = pullPolicy.DeepClone();
-        }
-
-        init["command"] = new JsonArray([.. KubeRayConventions.ContainerCommand.Select(c => (JsonNode?)JsonValue.Create(c))]);
-        init["args"] = new JsonArray(JsonValue.Create(
-            $"until ray health-check --address {cluster.HeadFqdn}:{cluster.HeadPort} > /dev/null 2>&1; do echo \"Waiting for GCS to be ready.\"; sleep 5; done"));
-        init["resources"] = new JsonObject
-        {
-            ["limits"] = new JsonObject { ["cpu"] = "200m", ["memory"] = "256Mi" },
-            ["requests"] = new JsonObject { ["cpu"] = "200m", ["memory"] = "256Mi" },
-        };
-        foreach (var copied in new[] { "securityContext", "env", "volumeMounts" })
-        {
-            if (ray[copied] is { } value)
-            {
-                init[copied] = value.DeepClone();
-            }
-        }
-
-        if (podSpec["initContainers"] is not JsonArray inits)
-        {
-            inits = [];
-            podSpec["initContainers"] = inits;
-        }
-
-        inits.Add((JsonNode)init);
-    }
-
-    private static JsonObject BuildAutoscalerContainer(string? image, JsonObject? options)
-    {
-        const string start = "ray kuberay-autoscaler --cluster-name $(RAY_CLUSTER_NAME) --cluster-namespace $(RAY_CLUSTER_NAMESPACE)";
-        var env = new JsonArray(
-            FieldRefEnv("RAY_CLUSTER_NAME", $"metadata.labels['{KubeRayConventions.ClusterLabel}']"),
-            FieldRefEnv("RAY_CLUSTER_NAMESPACE", "metadata.namespace"),
-            FieldRefEnv("RAY_HEAD_POD_NAME", "metadata.name"),
-            EnvVar("KUBERAY_CRD_VER", "v1"),
-            EnvVar("KUBERAY_GEN_AUTOSCALER_START_CMD", start));
-        var container = new JsonObject
-        {
-            ["name"] = KubeRayConventions.AutoscalerContainer,
-            ["image"] = image,
-            ["imagePullPolicy"] = "IfNotPresent",
-            ["env"] = env,
-            ["command"] = new JsonArray([.. KubeRayConventions.ContainerCommand.Select(c => (JsonNode?)JsonValue.Create(c))]),
-            ["args"] = new JsonArray(JsonValue.Create(start)),
-            ["resources"] = new JsonObject
-            {
-                ["limits"] = new JsonObject { ["cpu"] = "500m", ["memory"] = "512Mi" },
-                ["requests"] = new JsonObject { ["cpu"] = "500m", ["memory"] = "512Mi" },
-            },
-        };
-
-        if (options is null)
-        {
-            return container;
-        }
-
-        foreach (var replaced in new[] { "resources", "image", "imagePullPolicy", "securityContext", "command", "args" })
-        {
-            if (options[replaced] is { } value && value is not JsonArray { Count: 0 })
-            {
-                container[replaced] = value.DeepClone();
-            }
-        }
-
-        foreach (var appended in new[] { "env", "envFrom", "volumeMounts" })
-        {
-            if (options[appended] is JsonArray extra)
-            {
-                var target = container[appended] as JsonArray ?? [];
-                container[appended] = target;
-                foreach (var item in extra)
-                {
-                    target.Add(item?.DeepClone());
-                }
-            }
-        }
-
-        return container;
-    }
-
-    private static void AddMetricsPort(JsonObject ray)
-    {
-        if (ray["ports"] is not JsonArray ports)
-        {
-            ports = [];
-            ray["ports"] = ports;
-        }
-
-        if (!ports.OfType<JsonObject>().Any(p => Text(p["name"]) == "metrics"))
-        {
-            ports.Add((JsonNode)new JsonObject { ["name"] = "metrics", ["containerPort"] = KubeRayConventions.DefaultMetricsPort });
-        }
-    }
-
-    private static void AddEmptyDir(JsonObject podSpec, JsonObject container, string volumeName, string mountPath, bool memoryMedium)
-    {
-        if (container["volumeMounts"] is JsonArray mounts && mounts.OfType<JsonObject>().Any(m => Text(m["mountPath"]) == mountPath))
-        {
-            return;
-        }
-
-        if (podSpec["volumes"] is not JsonArray volumes)
-        {
-            volumes = [];
-            podSpec["volumes"] = volumes;
-        }
-
-        if (!volumes.OfType<JsonObject>().Any(v => Text(v["name"]) == volumeName))
-        {
-            var emptyDir = new JsonObject();
-            if (memoryMedium)
-            {
-                emptyDir["medium"] = "Memory";
-                var resources = container["resources"] as JsonObject;
-                if ((resources?["limits"]?["memory"] ?? resources?["requests"]?["memory"]) is { } size)
-                {
-                    emptyDir["sizeLimit"] = RayStartCommandBuilder.ScalarText(size);
-                }
-            }
-
-            volumes.Add((JsonNode)new JsonObject { ["name"] = volumeName, ["emptyDir"] = emptyDir });
-        }
-
-        if (container["volumeMounts"] is not JsonArray containerMounts)
-        {
-            containerMounts = [];
-            container["volumeMounts"] = containerMounts;
-        }
-
-        containerMounts.Add((JsonNode)new JsonObject { ["mountPath"] = mountPath, ["name"] = volumeName });
-    }
-
-    private static void SetRayContainerCommand(JsonObject ray, string rayStart, JsonObject podAnnotations)
-    {
-        var existing = new StringBuilder();
-        foreach (var part in new[] { ray["command"], ray["args"] })
-        {
-            if (part is JsonArray array)
-            {
-                foreach (var item in array)
-                {
-                    existing.Append(' ').Append(RayStartCommandBuilder.ScalarText(item)).Append(' ');
-                }
-            }
-        }
-
-        var cmd = existing.ToString();
-        if (IsTrue(podAnnotations[KubeRayConventions.OverwriteContainerCommandAnnotation]) || cmd.Contains("ray start", StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        var generated = $"{KubeRayConventions.UlimitCommand}; {rayStart}";
-        ray["command"] = new JsonArray([.. KubeRayConventions.ContainerCommand.Select(c => (JsonNode?)JsonValue.Create(c))]);
-        ray["args"] = new JsonArray(JsonValue.Create(cmd.Length > 0 ? $"{cmd} && {generated}" : generated));
-    }
-
-    private static void SetRayContainerEnv(JsonObject ray, ClusterContext cluster, bool isHead, string rayStart)
-    {
-        var env = EnvOf(ray);
-        var ip = isHead ? KubeRayConventions.LocalHost : cluster.HeadFqdn;
-        if (!isHead)
-        {
-            env.Add(EnvVar("FQ_RAY_IP", cluster.HeadFqdn));
-            env.Add(EnvVar("RAY_IP", cluster.HeadServiceName));
-        }
-
-        env.Add(FieldRefEnv("RAY_CLUSTER_NAME", $"metadata.labels['{KubeRayConventions.ClusterLabel}']"));
-        env.Add(FieldRefEnv("RAY_CLUSTER_NAMESPACE", "metadata.namespace"));
-        env.Add(FieldRefEnv("RAY_CLOUD_INSTANCE_ID", "metadata.name"));
-        env.Add(FieldRefEnv("RAY_NODE_TYPE_NAME", $"metadata.labels['{KubeRayConventions.GroupLabel}']"));
-        env.Add(EnvVar("KUBERAY_GEN_RAY_START_CMD", rayStart));
-        AddIfMissing(env, "RAY_PORT", cluster.HeadPort);
-        if (cluster.Kind == "RayService")
-        {
-            AddIfMissing(env, "RAY_timeout_ms_task_wait_for_death_info", "0");
-            AddIfMissing(env, "RAY_gcs_server_request_timeout_seconds", "5");
-            AddIfMissing(env, "RAY_SERVE_KV_TIMEOUT_S", "5");
-        }
-
-        AddIfMissing(env, "RAY_ADDRESS", $"{ip}:{cluster.HeadPort}");
-        AddIfMissing(env, "RAY_USAGE_STATS_KUBERAY_IN_USE", "1");
-        if (isHead)
-        {
-            env.Add(EnvVar("RAY_USAGE_STATS_EXTRA_TAGS", $"kuberay_version={KubeRayConventions.Version};kuberay_crd={cluster.Kind}"));
-        }
-
-        AddIfMissing(env, "RAY_DASHBOARD_ENABLE_K8S_DISK_USAGE", "1");
-    }
-
-    /// <summary>
-    /// KubeRay builds pods through Go structs, so the API server (and the webhook) sees every quantity as a string
-    /// ("1", not 1), whatever the manifest author wrote.
-    /// </summary>
-    private static void NormalizeQuantities(JsonObject podSpec)
-    {
-        foreach (var list in new[] { podSpec["containers"], podSpec["initContainers"] })
-        {
-            foreach (var container in (list as JsonArray ?? []).OfType<JsonObject>())
-            {
-                foreach (var section in new[] { "limits", "requests" })
-                {
-                    if (container["resources"]?[section] is JsonObject quantities)
-                    {
-                        foreach (var name in quantities.Select(p => p.Key).ToList())
-                        {
-                            if (quantities[name] is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
-                            {
-                                quantities[name] = value.ToJsonString();
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private static JsonArray EnvOf(JsonObject container)
-    {
-        if (container["env"] is not JsonArray env)
-        {
-            env = [];
-            container["env"] = env;
-        }
-
-        return env;
-    }
-
-    private static void AddIfMissing(JsonArray env, string name, string value)
-    {
-        if (!env.OfType<JsonObject>().Any(e => Text(e["name"]) == name))
-        {
-            env.Add(EnvVar(name, value));
-        }
-    }
-
-    private static JsonNode EnvVar(string name, string value) => new JsonObject { ["name"] = name, ["value"] = value };
-
-    private static JsonNode FieldRefEnv(string name, string fieldPath) =>
-        new JsonObject { ["name"] = name, ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = fieldPath } } };
-
     /// <summary>utils.CheckLabel: keep the last 63 characters, and no leading punctuation.</summary>
     private static string LabelValue(string value)
     {
@@ -530,48 +278,5 @@ internal static class RayPodPreviewBuilder
         }
 
         return value.Length > 0 && char.IsPunctuation(value[0]) ? "r" + value[1..] : value;
-    }
-
-    private static bool IsTrue(JsonNode? node) => string.Equals(RayStartCommandBuilder.ScalarText(node), "true", StringComparison.OrdinalIgnoreCase);
-
-    private static string? Text(JsonNode? node) =>
-        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
-
-    private sealed class ClusterContext
-    {
-        public ClusterContext(string kind, string name, string ns, JsonObject spec, JsonObject? annotations)
-        {
-            Kind = kind;
-            Name = name;
-            Namespace = ns;
-            Spec = spec;
-            Annotations = annotations;
-            var head = spec["headGroupSpec"] as JsonObject;
-            HeadPort = head?["rayStartParams"]?["port"] is { } port ? RayStartCommandBuilder.ScalarText(port) : KubeRayConventions.DefaultGcsPort;
-            HeadServiceName = Text(head?["headService"]?["metadata"]?["name"]) is { Length: > 0 } svc ? svc : $"{name}-head-svc";
-            HeadFqdn = $"{HeadServiceName}.{ns}.svc.{KubeRayConventions.ClusterDomain}";
-            AutoscalingEnabled = spec["enableInTreeAutoscaling"] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
-            FaultToleranceEnabled = spec["gcsFaultToleranceOptions"] is JsonObject || IsTrue(annotations?[KubeRayConventions.FaultToleranceAnnotation]);
-        }
-
-        public string Kind { get; }
-
-        public string Name { get; }
-
-        public string Namespace { get; }
-
-        public JsonObject Spec { get; }
-
-        public JsonObject? Annotations { get; }
-
-        public string HeadPort { get; }
-
-        public string HeadServiceName { get; }
-
-        public string HeadFqdn { get; }
-
-        public bool AutoscalingEnabled { get; }
-
-        public bool FaultToleranceEnabled { get; }
     }
 }
