@@ -148,6 +148,36 @@ public class RayPodPreviewBuilderTests
         Assert.Contains(expectedPath, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Build_GpuWorker_MatchesTheMutatorTestsKubeRayFixture()
+    {
+        // Two independent readings of KubeRay's pod.go must agree on what the webhook parses and labels.
+        var cluster = JsonNode.Parse("""
+            {"apiVersion":"ray.io/v1","kind":"RayCluster","metadata":{"name":"llm-train","namespace":"ml-team"},
+             "spec":{"headGroupSpec":{"rayStartParams":{},"template":{"spec":{"containers":[{"name":"ray-head","image":"rayproject/ray:2.52.0-py311"}]}}},
+                     "workerGroupSpecs":[{"groupName":"gpu-group","rayStartParams":{},"template":{"spec":{"containers":[
+                       {"name":"ray-worker","image":"rayproject/ray:2.52.0-py311-gpu",
+                        "resources":{"limits":{"cpu":"8","memory":"32Gi","nvidia.com/gpu":1},"requests":{"cpu":"8","memory":"32Gi","nvidia.com/gpu":1}}}]}}}]}}
+            """)!.AsObject();
+        var fixture = TestSupport.Fixtures.Pod(TestSupport.Fixtures.GpuWorker);
+
+        var worker = RayPodPreviewBuilder.Build(cluster, "default")[1].Pod;
+
+        var ray = worker["spec"]!["containers"]![0]!;
+        var expected = fixture["spec"]!["containers"]![0]!;
+        Assert.Equal((string?)expected["args"]![0], (string?)ray["args"]![0]);
+        Assert.Equal(expected["command"]!.ToJsonString(), ray["command"]!.ToJsonString());
+        Assert.Equal(expected["resources"]!.ToJsonString(), ray["resources"]!.ToJsonString());
+        Assert.Equal((string?)fixture["metadata"]!["generateName"], (string?)worker["metadata"]!["generateName"]);
+        var fixtureLabels = fixture["metadata"]!["labels"]!.AsObject().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}");
+        var previewLabels = worker["metadata"]!["labels"]!.AsObject().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}");
+        Assert.Equal(fixtureLabels, previewLabels);
+        string? Env(JsonNode container, string name) =>
+            (string?)container["env"]!.AsArray().Single(e => (string?)e!["name"] == name)!["value"];
+        Assert.Equal(Env(expected, "KUBERAY_GEN_RAY_START_CMD"), Env(ray, "KUBERAY_GEN_RAY_START_CMD"));
+        Assert.Equal(Env(expected, "RAY_ADDRESS"), Env(ray, "RAY_ADDRESS"));
+    }
+
     internal static JsonObject ExampleCluster()
     {
         var text = File.ReadAllText(RepositoryPaths.Get("examples", "raycluster-gpu.yaml"));
