@@ -88,6 +88,8 @@ public sealed class ChartValuesTests : IDisposable
     {
         var values = Write("admission.yaml", """
             webhook:
+              config:
+                Logging: {LogLevel: {Default: Warning}}
               admission:
                 onError: Deny
                 failurePolicy: Fail
@@ -109,6 +111,7 @@ public sealed class ChartValuesTests : IDisposable
         Assert.Equal("not-ci", (string?)webhook["matchConditions"]![0]!["name"]);
         var args = chart.Single("Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => (string)a!);
         Assert.Contains("--Admission:OnError=Deny", args);
+        Assert.Contains("--Logging:LogLevel:Default=Warning", args);
     }
 
     [Fact]
@@ -140,6 +143,7 @@ public sealed class ChartValuesTests : IDisposable
                 DevicePlugin: {Sharing: {Replicas: 4, SharedResourceName: nvidia.com/shared-gpu}}
                 Node: {Taints: ["nvidia.com/gpu=present:NoSchedule"]}
                 Gpu: {DriverRoot: /custom}
+                Metrics: {PodResourcesMaxReceiveBytes: 67108864, SampleInterval: "00:00:10"}
             """);
 
         var chart = await RenderedChart.RenderAsync("-f", values).WaitAsync(TimeSpan.FromSeconds(90));
@@ -151,6 +155,8 @@ public sealed class ChartValuesTests : IDisposable
         Assert.Contains("--DevicePlugin:Sharing:SharedResourceName=nvidia.com/shared-gpu", args);
         Assert.Contains("--Node:Taints:0=nvidia.com/gpu=present:NoSchedule", args);
         Assert.Contains("--Gpu:DriverRoot=/custom", args);
+        Assert.Contains("--Metrics:PodResourcesMaxReceiveBytes=67108864", args);
+        Assert.Contains("--Metrics:SampleInterval=00:00:10", args);
         Assert.DoesNotContain("--Gpu:DriverRoot=/driver-root", args);
         Assert.True((bool?)container["securityContext"]!["privileged"]);
         var hostPaths = pod["volumes"]!.AsArray().Where(v => v!["hostPath"] is not null).Select(v => (string)v!["hostPath"]!["path"]!).ToList();

@@ -81,6 +81,15 @@ app.kubernetes.io/component: node-agent
 {{- printf "%s-serving" (include "platform.webhook.fullname" .) }}
 {{- end }}
 
+{{/* A configuration value as text. Values files give numbers as float64, which %v would print as 6.7108864e+07. */}}
+{{- define "platform.configValue" -}}
+{{- if and (kindIs "float64" .) (eq . (float64 (int64 .))) }}
+{{- printf "%d" (int64 .) }}
+{{- else }}
+{{- printf "%v" . }}
+{{- end }}
+{{- end }}
+
 {{/*
 Flattens a nested map of .NET configuration into command-line arguments: {Gpu: {DriverRoot: /x}} becomes
 --Gpu:DriverRoot=/x; lists become indexed keys (--Node:Taints:0=...). Keys are sorted, so output is stable.
@@ -96,11 +105,11 @@ Flattens a nested map of .NET configuration into command-line arguments: {Gpu: {
 {{- if kindIs "map" $item }}
 {{- include "platform.configArgs" (dict "prefix" (printf "%s:%d" $path $index) "config" $item) }}
 {{- else }}
-{{ printf "- %s" (printf "--%s:%d=%v" $path $index $item | quote) }}
+{{ printf "- %s" (printf "--%s:%d=%s" $path $index (include "platform.configValue" $item) | quote) }}
 {{- end }}
 {{- end }}
 {{- else if not (kindIs "invalid" $value) }}
-{{ printf "- %s" (printf "--%s=%v" $path $value | quote) }}
+{{ printf "- %s" (printf "--%s=%s" $path (include "platform.configValue" $value) | quote) }}
 {{- end }}
 {{- end }}
 {{- end }}
