@@ -93,7 +93,7 @@ internal static class ReportWriter
         {
             sb.Append("resulting pod: none, the API server rejects it\n");
         }
-        else if (!ReferenceEquals(pod, input.Pod) || outcome.Input.Origin.StartsWith("Ray", StringComparison.Ordinal))
+        else if (!ReferenceEquals(pod, input.Pod) || input.IsPreview)
         {
             // Ray previews are shown even when unchanged: the built pod is news to the reader; a Pod they wrote is not.
             sb.Append(ReferenceEquals(pod, input.Pod) ? "resulting pod (unchanged):\n" : "resulting pod:\n");

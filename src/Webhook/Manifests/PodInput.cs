@@ -11,6 +11,9 @@ namespace Platform.Webhook.Manifests;
 /// <param name="Line">The line where the document starts.</param>
 internal sealed record PodInput(string Origin, string? Group, string Namespace, JsonObject Pod, string Source, long Line)
 {
+    /// <summary>True for pods built here from a Ray resource (the reader has never seen them), false for pods given as such.</summary>
+    public bool IsPreview => Group is not null;
+
     /// <summary>The pod's name, or its generateName followed by <c>*</c>, for reports.</summary>
     public string PodName =>
         Pod["metadata"]?["name"] is JsonValue name && name.TryGetValue<string>(out var n) && n.Length > 0 ? n
