@@ -36,7 +36,7 @@ internal static class MutateCommand
         }
 
         var outcomes = found.Pods
-            .Select(pod => new PodOutcome(pod, PodMutator.Mutate(pod.Pod, pod.Namespace, policy), arguments.DenyOnError))
+            .Select(pod => new PodOutcome(pod, MutateSafely(pod, policy), arguments.DenyOnError))
             .ToList();
 
         switch (arguments.Output)
@@ -56,6 +56,25 @@ internal static class MutateCommand
         }
 
         return outcomes.All(o => o.Allowed) ? WebhookCli.ExitAllowed : WebhookCli.ExitDenied;
+    }
+
+    /// <summary>
+    /// The webhook answers its own unexpected errors per Admission:OnError instead of failing the request; the
+    /// preview does the same, so one odd pod cannot hide the outcome of the others.
+    /// </summary>
+    private static MutationResult MutateSafely(PodInput pod, GpuPolicy policy)
+    {
+        try
+        {
+            return PodMutator.Mutate(pod.Pod, pod.Namespace, policy);
+        }
+        catch (Exception e)
+        {
+            // As AdmissionHandler: the core should not throw; if it does, this pod is "failed", the rest still run.
+            return new MutationResult(
+                MutationDecision.Failed, RayPodKind.NotRay, null, null, null, [], [],
+                new Dictionary<string, string>(StringComparer.Ordinal), $"internal error: {e.GetType().Name}: {e.Message}", null);
+        }
     }
 
     private static (GpuPolicy? Policy, string Description) LoadPolicy(string? file, TextWriter stderr)
