@@ -109,6 +109,20 @@ public sealed class WebhookCliTests : IDisposable
         Assert.StartsWith("denied: Pod/", run.Err, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("allow", 0, "failed (admitted unchanged: --on-error allow)")]
+    [InlineData("deny", 1, "failed (denied: --on-error deny)")]
+    public void Mutate_PodTheWebhookCannotMutate_FollowsOnError(string onError, int expectedExit, string expectedDecision)
+    {
+        const string pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {ray.io/node-type: worker, ray.io/cluster: c}}\nspec:\n  containers: []\n";
+
+        var run = RunWithStdin(pod, "mutate", "--on-error", onError);
+
+        Assert.Equal(expectedExit, run.Exit);
+        Assert.Contains("decision: " + expectedDecision, run.Out, StringComparison.Ordinal);
+        Assert.Contains("reason: cannot mutate this pod", run.Out, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Mutate_StdinAdmissionReview_UsesTheRequestNamespace()
     {
