@@ -65,6 +65,26 @@ public sealed class ChartValuesTests : IDisposable
         Assert.Contains("set webhook.tls.caBundle", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("webhook.replicas=1")]
+    [InlineData("webhook.podDisruptionBudget.minAvailable=2")]
+    public async Task PodDisruptionBudget_ThatWouldBlockDrains_IsRefused(string setting)
+    {
+        var result = await Helm.RunAsync("template", "rel", Helm.ChartDirectory, "--set", setting).WaitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("would block every node drain", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SingleReplica_WithoutPdb_Renders()
+    {
+        var chart = await RenderedChart.RenderAsync("--set", "webhook.replicas=1", "--set", "webhook.podDisruptionBudget.enabled=false").WaitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.DoesNotContain("PodDisruptionBudget", chart.Kinds);
+        Assert.Equal(1, (int?)chart.Single("Deployment")["spec"]!["replicas"]);
+    }
+
     [Fact]
     public async Task WebhookOnly_RendersNoNodeAgent()
     {
