@@ -70,7 +70,7 @@ internal sealed class DevicePluginHost : BackgroundService
                     nextCheck = _time.GetTimestamp() + (long)(_settings.KubeletCheckInterval.TotalSeconds * _time.TimestampFrequency);
                 }
 
-                await WaitAsync(NextWakeUp(nextCheck), stoppingToken).ConfigureAwait(false);
+                await WaitAsync(nextCheck, stoppingToken).ConfigureAwait(false);
                 while (_signals.Reader.TryRead(out var signal))
                 {
                     Apply(signal);
@@ -212,7 +212,7 @@ internal sealed class DevicePluginHost : BackgroundService
         return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
     }
 
-    private async Task WaitAsync(TimeSpan wait, CancellationToken stoppingToken)
+    private async Task WaitAsync(long nextCheck, CancellationToken stoppingToken)
     {
         if (_signals.Reader.TryPeek(out _))
         {
@@ -221,8 +221,15 @@ internal sealed class DevicePluginHost : BackgroundService
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var signal = _signals.Reader.WaitToReadAsync(cts.Token).AsTask();
-        var delay = Task.Delay(wait, _time, cts.Token);
-        await Task.WhenAny(signal, delay).ConfigureAwait(false);
+        var delay = Task.Delay(NextWakeUp(nextCheck), _time, cts.Token);
+
+        // The clock may have moved between computing the delay and arming it (a manual clock in tests,
+        // a suspended VM): look again so a due retry is never pushed a whole delay further.
+        if (NextWakeUp(nextCheck) > TimeSpan.Zero)
+        {
+            await Task.WhenAny(signal, delay).ConfigureAwait(false);
+        }
+
         await cts.CancelAsync().ConfigureAwait(false);
         stoppingToken.ThrowIfCancellationRequested();
     }
