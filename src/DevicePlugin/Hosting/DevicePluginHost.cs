@@ -43,37 +43,50 @@ internal sealed class DevicePluginHost : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        KubeletWatcher? watcher = null;
         try
         {
             await WaitForInventoryAsync(stoppingToken).ConfigureAwait(false);
-            Directory.CreateDirectory(_settings.KubeletDirectory);
-            using var watcher = new KubeletWatcher(_settings.KubeletDirectory, _resources.Select(r => r.Plugin.Resource.SocketName).ToArray(), _signals.Writer);
-            if (watcher.WatcherError is { } watcherError)
-            {
-                foreach (var r in _resources)
-                {
-                    _events.Publish(new PluginError(r.Plugin.ResourceName, "watch-directory", watcherError));
-                }
-            }
-
+            watcher = CreateWatcher();
             var nextCheck = _time.GetTimestamp();
             while (!stoppingToken.IsCancellationRequested)
             {
-                foreach (var resource in _resources)
+                try
                 {
-                    await ReconcileAsync(resource, stoppingToken).ConfigureAwait(false);
-                }
+                    foreach (var resource in _resources)
+                    {
+                        await ReconcileAsync(resource, stoppingToken).ConfigureAwait(false);
+                    }
 
-                if (_time.GetElapsedTime(nextCheck) >= TimeSpan.Zero)
-                {
-                    watcher.Check(socket => _resources.Any(r => r.Plugin.Resource.SocketName == socket && r.Server.IsRunning && !r.NeedsListen));
-                    nextCheck = _time.GetTimestamp() + (long)(_settings.KubeletCheckInterval.TotalSeconds * _time.TimestampFrequency);
-                }
+                    if (_time.GetElapsedTime(nextCheck) >= TimeSpan.Zero)
+                    {
+                        if (watcher.WatcherError is not null && Directory.Exists(_settings.KubeletDirectory))
+                        {
+                            // The directory appeared (or inotify recovered) since: watch it properly now.
+                            watcher.Dispose();
+                            watcher = CreateWatcher();
+                        }
 
-                await WaitAsync(nextCheck, stoppingToken).ConfigureAwait(false);
-                while (_signals.Reader.TryRead(out var signal))
+                        watcher.Check(socket => _resources.Any(r => r.Plugin.Resource.SocketName == socket && r.Server.IsRunning && !r.NeedsListen));
+                        nextCheck = _time.GetTimestamp() + (long)(_settings.KubeletCheckInterval.TotalSeconds * _time.TimestampFrequency);
+                    }
+
+                    await WaitAsync(nextCheck, stoppingToken).ConfigureAwait(false);
+                    while (_signals.Reader.TryRead(out var signal))
+                    {
+                        Apply(signal);
+                    }
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    Apply(signal);
+                    // Never let the host die on an unexpected failure (that is a crash loop on a node):
+                    // report it, wait a little, and go on.
+                    foreach (var r in _resources)
+                    {
+                        _events.Publish(new PluginError(r.Plugin.ResourceName, "reconcile", ex));
+                    }
+
+                    await Task.Delay(_settings.RegistrationInitialBackoff, _time, stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -83,11 +96,38 @@ internal sealed class DevicePluginHost : BackgroundService
         }
         finally
         {
+            watcher?.Dispose();
             foreach (var resource in _resources)
             {
                 await StopResourceAsync(resource).ConfigureAwait(false);
             }
         }
+    }
+
+    private KubeletWatcher CreateWatcher()
+    {
+        Exception? error = null;
+        try
+        {
+            Directory.CreateDirectory(_settings.KubeletDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Reported below; the servers retry creating it, and the periodic check still runs.
+            error = ex;
+        }
+
+        var watcher = new KubeletWatcher(_settings.KubeletDirectory, _resources.Select(r => r.Plugin.Resource.SocketName).ToArray(), _signals.Writer);
+        error ??= watcher.WatcherError;
+        if (error is not null)
+        {
+            foreach (var r in _resources)
+            {
+                _events.Publish(new PluginError(r.Plugin.ResourceName, "watch-directory", error));
+            }
+        }
+
+        return watcher;
     }
 
     private async Task WaitForInventoryAsync(CancellationToken stoppingToken)

@@ -192,8 +192,10 @@ public sealed class DevicePluginHostTests : IDisposable
         await using var kubelet = await FakeKubelet.StartAsync(_dir.Path);
         var connection = await kubelet.NextRegistrationAsync();
         var list = await connection.NextListAsync();
+        var registered = await plugin.Events.WaitForAsync<PluginRegistered>();
 
         Assert.Equal(1, failed.Attempt);
+        Assert.Equal("kubelet-restart", registered.Trigger);
         Assert.Equal(Uuid(0), list.Devices.Single().ID);
         Assert.True(plugin.Status.AllRegistered);
     }
@@ -230,6 +232,35 @@ public sealed class DevicePluginHostTests : IDisposable
         Assert.True(connection.StreamEnded.IsCompleted);
         Assert.Contains(plugin.Events.All, e => e is PluginStopped);
         Assert.Contains(plugin.Events.All, e => e is ListAndWatchClosed { Reason: "plugin-stopping" });
+    }
+
+    [Fact]
+    public async Task MissingDirectory_IsCreated_AndRegistrationFollowsTheKubelet()
+    {
+        var directory = _dir.File("device-plugins");
+        await using var plugin = await PluginHarness.StartAsync(directory, Many(1));
+        await plugin.Events.WaitForAsync<RegistrationFailed>();
+
+        await using var kubelet = await FakeKubelet.StartAsync(directory);
+        var connection = await kubelet.NextRegistrationAsync();
+
+        Assert.True(Directory.Exists(directory));
+        Assert.Single((await connection.NextListAsync()).Devices);
+    }
+
+    [Fact]
+    public async Task EmptyInventory_IsNotRegisteredUntilTheAgentSetsDevices()
+    {
+        await using var kubelet = await FakeKubelet.StartAsync(_dir.Path);
+        await using var plugin = await PluginHarness.StartAsync(_dir.Path, devices: null);
+        var registration = kubelet.NextRegistrationAsync();
+        Assert.False(registration.IsCompleted);
+        Assert.False(File.Exists(_dir.File("nvidia-gpu.sock")));
+
+        plugin.Inventory.SetDevices(Many(2));
+        var connection = await registration;
+
+        Assert.Equal(2, (await connection.NextListAsync()).Devices.Count);
     }
 
     [Fact]
