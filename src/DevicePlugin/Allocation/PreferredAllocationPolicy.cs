@@ -216,6 +216,3 @@ internal static class PreferredAllocationPolicy
         return result;
     }
 }
-
-/// <summary>The preferred IDs and whether the choice had topology for every pair of GPUs in it.</summary>
-internal sealed record PreferredChoice(IReadOnlyList<string> DeviceIds, bool TopologyAligned);

@@ -234,6 +234,37 @@ public sealed class DevicePluginHostTests : IDisposable
         Assert.Contains(plugin.Events.All, e => e is ListAndWatchClosed { Reason: "plugin-stopping" });
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PreStartContainer_NoOpUnlessConfigured_ThenRefusesUnhealthyGpus(bool preStartCheck)
+    {
+        await using var kubelet = await FakeKubelet.StartAsync(_dir.Path);
+        await using var plugin = await PluginHarness.StartAsync(_dir.Path, Many(2), new Dictionary<string, string?>
+        {
+            ["DevicePlugin:PreStartCheck"] = preStartCheck ? "true" : "false",
+        });
+        var connection = await kubelet.NextRegistrationAsync();
+        await connection.NextListAsync();
+        plugin.Inventory.SetHealth(Uuid(1), DeviceHealth.Unhealthy, "XID 79");
+
+        var healthy = await connection.Client.PreStartContainerAsync(new PreStartContainerRequest { DevicesIds = { Uuid(0) } }).ResponseAsync.DefaultTimeout();
+        var call = connection.Client.PreStartContainerAsync(new PreStartContainerRequest { DevicesIds = { Uuid(1) } }).ResponseAsync.DefaultTimeout();
+
+        Assert.NotNull(healthy);
+        Assert.Equal(preStartCheck, connection.Request.Options.PreStartRequired);
+        if (preStartCheck)
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => call);
+            Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+            Assert.Contains(Uuid(1), error.Status.Detail, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.NotNull(await call);
+        }
+    }
+
     [Fact]
     public async Task MissingDirectory_IsCreated_AndRegistrationFollowsTheKubelet()
     {
