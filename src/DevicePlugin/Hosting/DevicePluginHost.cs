@@ -25,6 +25,7 @@ internal sealed class DevicePluginHost : BackgroundService
     private readonly TimeProvider _time;
     private readonly Channel<KubeletSignal> _signals = Channel.CreateUnbounded<KubeletSignal>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<ResourceState> _resources;
+    private bool _watcherSawDirectory;
 
     public DevicePluginHost(PluginSettings settings, DeviceInventory inventory, EventPublisher events, DevicePluginStatus status, TimeProvider time, ILoggerFactory loggerFactory, Func<string, bool>? hostPathExists = null)
     {
@@ -60,9 +61,9 @@ internal sealed class DevicePluginHost : BackgroundService
 
                     if (_time.GetElapsedTime(nextCheck) >= TimeSpan.Zero)
                     {
-                        if (watcher.WatcherError is not null && Directory.Exists(_settings.KubeletDirectory))
+                        if (watcher.WatcherError is not null && !_watcherSawDirectory && Directory.Exists(_settings.KubeletDirectory))
                         {
-                            // The directory appeared (or inotify recovered) since: watch it properly now.
+                            // The directory was missing when the watcher started and exists now: watch it properly.
                             watcher.Dispose();
                             watcher = CreateWatcher();
                         }
@@ -117,6 +118,7 @@ internal sealed class DevicePluginHost : BackgroundService
             error = ex;
         }
 
+        _watcherSawDirectory = Directory.Exists(_settings.KubeletDirectory);
         var watcher = new KubeletWatcher(_settings.KubeletDirectory, _resources.Select(r => r.Plugin.Resource.SocketName).ToArray(), _signals.Writer);
         error ??= watcher.WatcherError;
         if (error is not null)
