@@ -92,6 +92,47 @@ public sealed class DevicePluginHostTests : IDisposable
         Assert.Equal([Uuid(1), Uuid(0)], allocated.VisibleDevices);
     }
 
+    public static TheoryData<string, string[][], StatusCode, string> AllocateErrors => new()
+    {
+        // replicas per GPU, container requests, expected status, message fragment
+        { "1", [["GPU-unknown"]], StatusCode.InvalidArgument, "device 'GPU-unknown' is not a device of resource 'nvidia.com/gpu'" },
+        { "1", [[Uuid(1)]], StatusCode.FailedPrecondition, $"device '{Uuid(1)}' of resource 'nvidia.com/gpu' (GPU 1, {Uuid(1)}) is unhealthy: XID 79" },
+        { "1", [[]], StatusCode.InvalidArgument, "the request for resource 'nvidia.com/gpu' names no device IDs" },
+        { "1", [], StatusCode.InvalidArgument, "has no container requests" },
+        { "1", [[Uuid(0)], ["GPU-unknown"]], StatusCode.InvalidArgument, "'GPU-unknown'" },
+        { "1", [[$"{Uuid(0)}::0"]], StatusCode.InvalidArgument, $"GPU {Uuid(0)} is not shared, its device ID is '{Uuid(0)}'" },
+        { "2", [[$"{Uuid(0)}::5"]], StatusCode.InvalidArgument, $"advertised as replicas {Uuid(0)}::0 to {Uuid(0)}::1" },
+        { "2", [[$"{Uuid(0)}::0", $"{Uuid(0)}::1"]], StatusCode.InvalidArgument, "FailRequestsGreaterThanOne allows at most 1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AllocateErrors))]
+    public async Task Allocate_EveryError_OverTheWire_IsPreciseAndReported(string replicas, string[][] containers, StatusCode code, string fragment)
+    {
+        await using var kubelet = await FakeKubelet.StartAsync(_dir.Path);
+        await using var plugin = await PluginHarness.StartAsync(_dir.Path, Many(2), new Dictionary<string, string?>
+        {
+            ["DevicePlugin:Sharing:Replicas"] = replicas,
+            ["DevicePlugin:Sharing:FailRequestsGreaterThanOne"] = "true",
+        });
+        var connection = await kubelet.NextRegistrationAsync();
+        await connection.NextListAsync();
+        plugin.Inventory.SetHealth(Uuid(1), DeviceHealth.Unhealthy, "XID 79");
+        var request = new AllocateRequest();
+        foreach (var ids in containers)
+        {
+            request.ContainerRequests.Add(new ContainerAllocateRequest { DevicesIds = { ids } });
+        }
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => connection.Client.AllocateAsync(request).ResponseAsync.DefaultTimeout());
+        var rejected = await plugin.Events.WaitForAsync<AllocationRejected>();
+
+        Assert.Equal(code, error.StatusCode);
+        Assert.Contains(fragment, error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(code.ToString(), rejected.StatusCode);
+        Assert.Equal(error.Status.Detail, rejected.Message);
+    }
+
     [Fact]
     public async Task PreferredAllocation_OverTheWire_UsesTopologyKeepsMustIncludeAndSurvivesMissingTopology()
     {
