@@ -18,6 +18,9 @@ namespace Platform.DevicePlugin.Hosting;
 /// </summary>
 internal sealed class DevicePluginHost : BackgroundService
 {
+    private static readonly TimeSpan FastRetryDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan FastRetryWindow = TimeSpan.FromSeconds(2);
+
     private readonly PluginSettings _settings;
     private readonly DeviceInventory _inventory;
     private readonly EventPublisher _events;
@@ -183,8 +186,15 @@ internal sealed class DevicePluginHost : BackgroundService
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             var delay = RegistrationBackoff.Delay(r.Attempt, _settings.RegistrationInitialBackoff, _settings.RegistrationMaxBackoff);
+
+            // A kubelet.sock that just appeared may not accept yet (bind comes before listen): right after
+            // a kubelet restart, retry quickly instead of waiting out the backoff.
+            if (_time.GetUtcNow() < r.FastRetryUntil && delay > FastRetryDelay)
+            {
+                delay = FastRetryDelay;
+            }
+
             r.RetryAt = _time.GetUtcNow() + delay;
-            r.Trigger = "retry";
             _status.Update(name, s => s with { Registered = false, LastError = ex.Message });
             _events.Publish(new RegistrationFailed(name, r.Attempt, ex.Message, delay));
         }
@@ -237,6 +247,7 @@ internal sealed class DevicePluginHost : BackgroundService
         r.RetryAt = null;
         r.Attempt = 0;
         r.Trigger = trigger;
+        r.FastRetryUntil = _time.GetUtcNow() + FastRetryWindow;
         r.TriggerTimestamp = signal.ObservedTimestamp;
         _status.Update(r.Plugin.ResourceName, s => s with { Registered = false, Listening = s.Listening && !relisten });
     }
@@ -305,7 +316,10 @@ internal sealed class DevicePluginHost : BackgroundService
 
         public DateTimeOffset? RetryAt { get; set; }
 
+        /// <summary>What began the current registration sequence; retries keep it (Attempt counts them).</summary>
         public string Trigger { get; set; } = "start";
+
+        public DateTimeOffset FastRetryUntil { get; set; }
 
         public long TriggerTimestamp { get; set; } = Stopwatch.GetTimestamp();
     }
