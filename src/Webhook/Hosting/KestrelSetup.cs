@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Options;
+using Platform.Webhook.Health;
+using Platform.Webhook.Tls;
+
+namespace Platform.Webhook.Hosting;
+
+internal static class KestrelSetup
+{
+    /// <summary>
+    /// Two listeners on the address of <c>urls</c>: HTTPS (TLS 1.2+, HTTP/1.1 and HTTP/2, the
+    /// certificate chosen per handshake from <see cref="CertificateStore"/>) for admission, and plain
+    /// HTTP on <c>Health:Port</c> for probes and metrics. Which one a request came in on decides
+    /// what it may reach (see Program's dispatch), so a request to the wrong port gets 404.
+    /// </summary>
+    public static WebApplicationBuilder AddWebhookKestrel(this WebApplicationBuilder builder)
+    {
+        // Kestrel would also bind `urls` (and the container images' ASPNETCORE_HTTP_PORTS) itself and
+        // warn that the explicit listeners below override them: take the value, then clear the keys.
+        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
+        builder.WebHost.UseSetting(WebHostDefaults.HttpPortsKey, string.Empty);
+        builder.WebHost.UseSetting(WebHostDefaults.HttpsPortsKey, string.Empty);
+        builder.Services.AddOptions<AdmissionListenOptions>()
+            .Configure(options => options.Urls = string.IsNullOrWhiteSpace(urls) ? null : urls)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AdmissionListenOptions>, AdmissionListenOptionsValidator>();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var services = kestrel.ApplicationServices;
+            var urls = services.GetRequiredService<IOptions<AdmissionListenOptions>>().Value.Urls;
+            var health = services.GetRequiredService<IOptions<HealthOptions>>().Value;
+            var certificates = services.GetRequiredService<CertificateStore>();
+            if (!ListenAddress.TryParse(urls, out var address, out var error))
+            {
+                throw new OptionsValidationException("urls", typeof(AdmissionListenOptions), [error!]);
+            }
+
+            kestrel.AddServerHeader = false;
+            var tls = new TlsHandshakeCallbackOptions
+            {
+                OnConnection = _ => ValueTask.FromResult(certificates.ServerOptions),
+                HandshakeTimeout = TimeSpan.FromSeconds(10),
+            };
+            Listen(kestrel, address!, address!.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(tls);
+            });
+            Listen(kestrel, address, health.Port, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        return builder;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, ListenAddress address, int port, Action<ListenOptions> configure)
+    {
+        if (address.Localhost)
+        {
+            kestrel.ListenLocalhost(port, configure);
+        }
+        else if (address.Address is { } ip)
+        {
+            kestrel.Listen(ip, port, configure);
+        }
+        else
+        {
+            kestrel.ListenAnyIP(port, configure);
+        }
+    }
+}
