@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Options;
+using Platform.Webhook.Mutation;
+using Platform.Webhook.Policy;
+
+namespace Platform.Webhook.Admission;
+
+/// <summary>Bytes in, bytes out: decodes an AdmissionReview, mutates CREATE of Ray pods with the policy in
+/// force, and encodes the answer. Everything that is not a pod CREATE is allowed untouched. Only a request
+/// that cannot be answered at all (no JSON, no uid) throws; every other failure becomes an answer that
+/// echoes the uid, allowed with a warning or denied as <c>Admission:OnError</c> says.</summary>
+internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsMonitor<AdmissionOptions> options, ILogger<AdmissionHandler> logger)
+{
+    private const string PodKindHead = "head";
+    private const string PodKindWorker = "worker";
+    private const string PodKindOther = "other";
+
+    public AdmissionOutcome Handle(ReadOnlySpan<byte> body)
+    {
+        var request = AdmissionRequest.Parse(body);
+        using var scope = BeginScope(request);
+
+        if (!request.IsPodCreate || request.Object is null)
+        {
+            return Allow(request, PodKindOther);
+        }
+
+        MutationResult result;
+        try
+        {
+            result = PodMutator.Mutate(request.Object, request.Namespace, policies.Current);
+        }
+        catch (Exception e)
+        {
+            // The core is pure and should not throw; if it does, the pod still gets an answer.
+            LogHandlerFailed(e, request.Uid);
+            return OnError(request, PodKindOther, $"internal error: {e.Message}", null);
+        }
+
+        var podKind = result.Kind switch
+        {
+            RayPodKind.Head => PodKindHead,
+            RayPodKind.Worker => PodKindWorker,
+            _ => PodKindOther,
+        };
+
+        switch (result.Decision)
+        {
+            case MutationDecision.Patched:
+                LogPatched(result.Kind, result.Cluster, result.Group, result.Profile ?? PolicyAnnotations.DefaultPolicyValue, result.Patch.Count, request.DryRun);
+                return new AdmissionOutcome(
+                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, result.Patch, result.Warnings, result.AuditAnnotations),
+                    request.Uid,
+                    AdmissionOutcome.Patched,
+                    podKind,
+                    result);
+            case MutationDecision.Denied:
+                LogDenied(result.Kind, result.Cluster, result.Group, result.Message);
+                return new AdmissionOutcome(
+                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, false, null, result.Warnings, result.AuditAnnotations, 403, result.Message),
+                    request.Uid,
+                    AdmissionOutcome.Denied,
+                    podKind,
+                    result);
+            case MutationDecision.Failed:
+                LogMutationFailed(result.Kind, result.Cluster, result.Group, result.Message);
+                return OnError(request, podKind, result.Message ?? "mutation failed", result);
+            default:
+                return new AdmissionOutcome(
+                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, null, result.Warnings, result.AuditAnnotations),
+                    request.Uid,
+                    AdmissionOutcome.Allowed,
+                    podKind,
+                    result);
+        }
+    }
+
+    private static AdmissionOutcome Allow(AdmissionRequest request, string podKind) =>
+        new(AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, null, [], null), request.Uid, AdmissionOutcome.Allowed, podKind, null);
+
+    private AdmissionOutcome OnError(AdmissionRequest request, string podKind, string message, MutationResult? result)
+    {
+        var text = $"raygpu webhook: {message}";
+        var warnings = new List<string>(result?.Warnings ?? []);
+        var deny = options.CurrentValue.OnError == OnErrorAction.Deny;
+        if (!deny)
+        {
+            warnings.Add(text.Length <= MutationContext.MaxWarningLength ? text : string.Concat(text.AsSpan(0, MutationContext.MaxWarningLength - 1), "…"));
+        }
+
+        var body = AdmissionResponseWriter.Write(
+            request.ApiVersion,
+            request.Uid,
+            !deny,
+            null,
+            warnings,
+            result?.AuditAnnotations,
+            deny ? 500 : null,
+            deny ? text : null);
+        return new AdmissionOutcome(body, request.Uid, AdmissionOutcome.Error, podKind, result);
+    }
+
+    private IDisposable? BeginScope(AdmissionRequest request)
+    {
+        var metadata = request.Object?["metadata"] as System.Text.Json.Nodes.JsonObject;
+        var labels = metadata?["labels"] as System.Text.Json.Nodes.JsonObject;
+        return RequestScope(
+            logger,
+            request.Uid,
+            request.Namespace ?? string.Empty,
+            JsonRead.String(metadata, "generateName") ?? JsonRead.String(metadata, "name") ?? string.Empty,
+            JsonRead.String(labels, RayLabels.Cluster) ?? string.Empty,
+            JsonRead.String(labels, RayLabels.Group) ?? string.Empty);
+    }
+
+    private static readonly Func<ILogger, string, string, string, string, string, IDisposable?> RequestScope =
+        LoggerMessage.DefineScope<string, string, string, string, string>(
+            "Admission {AdmissionUid} of {Namespace}/{GenerateName} (cluster {RayCluster}, group {RayGroup})");
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Patched Ray {PodKind} of cluster {RayCluster} group {RayGroup} with profile {Profile}: {OperationCount} operations (dry run: {DryRun})")]
+    private partial void LogPatched(RayPodKind podKind, string? rayCluster, string? rayGroup, string profile, int operationCount, bool dryRun);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Denied Ray {PodKind} of cluster {RayCluster} group {RayGroup}: {Reason}")]
+    private partial void LogDenied(RayPodKind podKind, string? rayCluster, string? rayGroup, string? reason);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Could not mutate Ray {PodKind} of cluster {RayCluster} group {RayGroup}: {Reason}")]
+    private partial void LogMutationFailed(RayPodKind podKind, string? rayCluster, string? rayGroup, string? reason);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "The admission handler failed on request {AdmissionUid}")]
+    private partial void LogHandlerFailed(Exception exception, string admissionUid);
+}

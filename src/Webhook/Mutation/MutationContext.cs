@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+using Platform.Webhook.Policy;
+
+namespace Platform.Webhook.Mutation;
+
+/// <summary>The state one mutation shares between its steps: the policy, the pod being edited through the
+/// patch builder, the warnings for the user and the names of the changes for the audit log.</summary>
+internal sealed class MutationContext(JsonObject pod, RayPod rayPod, GpuPolicy policy, GpuProfile? profile)
+{
+    /// <summary>Kubernetes refuses longer warnings (and truncates in kubectl); keep each under 120 chars.</summary>
+    public const int MaxWarningLength = 119;
+
+    private readonly List<string> warnings = [];
+    private readonly SortedSet<string> changes = new(StringComparer.Ordinal);
+
+    public JsonPatchBuilder Patch { get; } = new(pod);
+
+    public JsonObject Pod => Patch.Document;
+
+    public RayPod RayPod => rayPod;
+
+    public GpuPolicy Policy => policy;
+
+    public GpuProfile? Profile => profile;
+
+    public IReadOnlyList<string> Warnings => warnings;
+
+    public IReadOnlyCollection<string> Changes => changes;
+
+    /// <summary>The Ray container: KubeRay always puts it first, whatever its name.</summary>
+    public JsonObject RayContainer =>
+        JsonRead.Array(Pod["spec"], "containers") is [JsonObject first, ..] ? first : throw new MutationException("the pod has no containers");
+
+    public void Changed(string change) => changes.Add(change);
+
+    public void Warn(string message) =>
+        warnings.Add(message.Length <= MaxWarningLength ? message : string.Concat(message.AsSpan(0, MaxWarningLength - 1), "…"));
+}
