@@ -43,6 +43,10 @@ internal static class StartupFailure
             case WebhookStartupException startup:
                 lines.Add("  " + startup.Message.Replace(Environment.NewLine, Environment.NewLine + "  ", StringComparison.Ordinal));
                 break;
+            case InvalidOperationException { Message: var text } when text.StartsWith("Failed to convert configuration value", StringComparison.Ordinal):
+                // The configuration binder's own message names the key, the value and the type.
+                lines.Add("  - " + text);
+                break;
             case IOException { InnerException: SocketException socket } io:
                 lines.Add($"  - cannot listen: {io.Message} ({socket.SocketErrorCode}); check urls and Health:Port.");
                 break;
