@@ -26,6 +26,19 @@ internal static class StartupFailure
         return text.ToString();
     }
 
+    private static SocketError? SocketErrorOf(Exception exception)
+    {
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException socket)
+            {
+                return socket.SocketErrorCode;
+            }
+        }
+
+        return null;
+    }
+
     private static void Collect(Exception exception, List<string> lines)
     {
         switch (exception)
@@ -47,8 +60,8 @@ internal static class StartupFailure
                 // The configuration binder's own message names the key, the value and the type.
                 lines.Add("  - " + text);
                 break;
-            case IOException { InnerException: SocketException socket } io:
-                lines.Add($"  - cannot listen: {io.Message} ({socket.SocketErrorCode}); check urls and Health:Port.");
+            case IOException io when SocketErrorOf(io) is { } socketError:
+                lines.Add($"  - cannot listen: {io.Message} ({socketError}); check urls and Health:Port.");
                 break;
             default:
                 if (exception.InnerException is { } cause)

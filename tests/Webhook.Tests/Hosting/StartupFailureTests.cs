@@ -59,6 +59,20 @@ public sealed class StartupFailureTests : IDisposable
         Assert.Contains(expected, message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_PortTaken_FailsSayingWhichAddress()
+    {
+        var (cert, key) = WriteCertificate();
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var message = await StartFailureAsync(WebhookTestHost.Arguments(cert, key, null, $"--urls=https://127.0.0.1:{port}"));
+
+        Assert.Contains($"127.0.0.1:{port}", message, StringComparison.Ordinal);
+        Assert.Contains("AddressAlreadyInUse", message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private (string Cert, string Key) WriteCertificate()
