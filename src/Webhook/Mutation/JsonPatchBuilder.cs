@@ -50,7 +50,13 @@ internal sealed class JsonPatchBuilder(JsonObject document)
     public void Append(ReadOnlySpan<string> objectPath, string name, JsonNode item)
     {
         var (deepest, found) = Walk(objectPath);
-        if (found == objectPath.Length && AsObject(deepest, objectPath)[name] is JsonArray array)
+        var existing = found == objectPath.Length ? AsObject(deepest, objectPath)[name] : null;
+        if (existing is not null and not JsonArray)
+        {
+            throw new MutationException($"{JsonPointer.Build([.. objectPath, name])} is a {existing.GetValueKind()}, not an array");
+        }
+
+        if (existing is JsonArray array)
         {
             var index = array.Count.ToString(CultureInfo.InvariantCulture);
             array.Add(item);

@@ -69,7 +69,7 @@ internal static class PodMutator
         try
         {
             JsonPatchApplier.Apply(applied, patch);
-            problem = JsonNode.DeepEquals(applied, context.Pod) ? PodChecker.Check(applied.AsObject()) : "the patch does not reproduce the mutated pod";
+            problem = PodChecker.Check(applied.AsObject(), patch);
         }
         catch (JsonPatchException e)
         {
@@ -78,7 +78,7 @@ internal static class PodMutator
 
         var profile = context.Profile?.Name;
         return problem is null
-            ? Result(MutationDecision.Patched, context.RayPod, profile, context.Changes, patch, context.Warnings, null, context.Pod)
+            ? Result(MutationDecision.Patched, context.RayPod, profile, context.Changes, patch, context.Warnings, null, applied.AsObject())
             : Result(MutationDecision.Failed, context.RayPod, profile, context.Changes, [], context.Warnings, problem);
     }
 

@@ -1,0 +1,36 @@
+using Platform.Webhook.Mutation;
+
+namespace Platform.Webhook.Tests.Mutation;
+
+public class RayStartCommandTests
+{
+    [Theory]
+    // KubeRay's own layout: double spaces between flags, ulimit first.
+    [InlineData("ulimit -n ${RAY_START_ULIMIT_OPEN_FILES:-65536}; ray start  --address=h:6379  --block  --num-gpus=1  --num-cpus=8 ", 2,
+        "ulimit -n ${RAY_START_ULIMIT_OPEN_FILES:-65536}; ray start  --address=h:6379  --block  --num-gpus=2  --num-cpus=8 ")]
+    [InlineData("ray start  --address=h:6379  --block ", 1, "ray start --num-gpus=1  --address=h:6379  --block ")]
+    [InlineData("ray start --head --num-gpus 4 --block", 1, "ray start --head --num-gpus=1 --block")]
+    [InlineData("ray start --num-gpus='3' --block", 1, "ray start --num-gpus=1 --block")]
+    [InlineData("ray start --num-gpus=1", 1, "ray start --num-gpus=1")]
+    [InlineData("cd /app && ray start --block; echo --num-gpus=9", 2, "cd /app && ray start --num-gpus=2 --block; echo --num-gpus=9")]
+    [InlineData("ray start --resources='{\"a;b\": 1}' --num-gpus=1", 4, "ray start --resources='{\"a;b\": 1}' --num-gpus=4")]
+    [InlineData("/home/ray/anaconda3/bin/ray start --block", 1, "/home/ray/anaconda3/bin/ray start --num-gpus=1 --block")]
+    public void WithNumGpus_RewritesOrAddsTheFlag(string command, int gpus, string expected) =>
+        Assert.Equal(expected, RayStartCommand.WithNumGpus(command, gpus));
+
+    [Theory]
+    [InlineData("python train.py")]
+    [InlineData("array start --block")]
+    [InlineData("ray status")]
+    [InlineData("")]
+    public void WithNumGpus_NoRayStart_ReturnsNull(string command) =>
+        Assert.Null(RayStartCommand.WithNumGpus(command, 1));
+
+    [Fact]
+    public void WithNumGpus_RunTwice_IsStable()
+    {
+        var once = RayStartCommand.WithNumGpus("ray start --block", 2)!;
+
+        Assert.Equal(once, RayStartCommand.WithNumGpus(once, 2));
+    }
+}
