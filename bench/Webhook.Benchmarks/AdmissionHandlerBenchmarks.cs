@@ -38,6 +38,8 @@ public class AdmissionHandlerBenchmarks
 
     private byte[] _body = [];
     private AdmissionHandler _handler = null!;
+    private JsonObject _pod = null!;
+    private GpuPolicy _policy = null!;
 
     public int BodyBytes => _body.Length;
 
@@ -47,6 +49,8 @@ public class AdmissionHandlerBenchmarks
         _body = Fixture.CompactReview();
         var loaded = PolicyLoader.Parse(Policy);
         var policy = loaded.Policy ?? throw new InvalidOperationException(string.Join("; ", loaded.Errors));
+        _policy = policy;
+        _pod = JsonNode.Parse(_body)!["request"]!["object"]!.AsObject();
         _handler = new AdmissionHandler(new FixedPolicy(policy), new FixedOptions(), NullLogger<AdmissionHandler>.Instance);
         var outcome = _handler.Handle(_body);
         if (outcome.Decision != AdmissionOutcome.Patched)
@@ -57,6 +61,10 @@ public class AdmissionHandlerBenchmarks
 
     [Benchmark(Baseline = true)]
     public JsonNode? ParseOnly() => JsonNode.Parse(_body);
+
+    /// <summary>The pure core alone (classify, mutate, apply and check the patch) on an already parsed pod.</summary>
+    [Benchmark]
+    public object MutateOnly() => Mutation.PodMutator.Mutate(_pod, "ml-team", _policy);
 
     [Benchmark]
     public byte[] Handle() => _handler.Handle(_body).ResponseBody;

@@ -23,6 +23,12 @@ internal static class HandlerReport
         Console.WriteLine($"RESULT handler_body_bytes={Fixture.CompactReview().Length}");
         Console.WriteLine($"RESULT handler_mean_us={mean / 1000:F1} target_us={TargetMeanNanoseconds / 1000:F0} ratio_to_target={mean / TargetMeanNanoseconds:F3} ({(mean <= TargetMeanNanoseconds ? "meets" : "MISSES")} target)");
         Console.WriteLine($"RESULT handler_allocated_bytes_per_op={bytes}");
+        var mutate = summary.Reports.SingleOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == nameof(AdmissionHandlerBenchmarks.MutateOnly));
+        if (mutate?.ResultStatistics is { } mutateStatistics)
+        {
+            Console.WriteLine($"RESULT mutate_only_mean_us={mutateStatistics.Mean / 1000:F1} mutate_allocated_bytes_per_op={mutate.GcStats.GetBytesAllocatedPerOperation(mutate.BenchmarkCase) ?? 0}");
+        }
+
         Console.WriteLine($"RESULT parse_only_mean_us={parseMean / 1000:F1} handler_to_parse_ratio={mean / parseMean:F2}");
         return 0;
     }
