@@ -24,6 +24,10 @@ internal sealed class WebhookMetrics
     private readonly Counter _certificateReloads;
     private readonly Gauge _certificateExpiry;
 
+    // Children resolved once: WithLabels allocates and hashes on every call, and these are per request.
+    private readonly Dictionary<string, Histogram.Child> _durationByDecision = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Kind, string Decision), Counter.Child> _admissionsByKindAndDecision = [];
+
     public WebhookMetrics()
     {
         Registry = Metrics.NewCustomRegistry();
@@ -62,7 +66,11 @@ internal sealed class WebhookMetrics
         // Publish every series at zero so dashboards and alerts see them before the first event.
         foreach (var decision in AdmissionDecisions)
         {
-            _admissionDuration.WithLabels(decision);
+            _durationByDecision[decision] = _admissionDuration.WithLabels(decision);
+            foreach (var kind in PodKinds)
+            {
+                _admissionsByKindAndDecision[(kind, decision)] = _admissions.WithLabels(kind, decision);
+            }
         }
 
         foreach (var result in new[] { "success", "failure" })
@@ -78,12 +86,15 @@ internal sealed class WebhookMetrics
     /// <summary>The decisions the admission handler reports.</summary>
     public static IReadOnlyList<string> AdmissionDecisions { get; } = ["allowed", "patched", "denied", "error"];
 
+    /// <summary>The pod kinds the admission handler reports.</summary>
+    public static IReadOnlyList<string> PodKinds { get; } = ["head", "worker", "other"];
+
     public CollectorRegistry Registry { get; }
 
     public void AdmissionAnswered(string podKind, string decision, TimeSpan elapsed)
     {
-        _admissionDuration.WithLabels(decision).Observe(elapsed.TotalSeconds);
-        _admissions.WithLabels(podKind, decision).Inc();
+        (_durationByDecision.GetValueOrDefault(decision) ?? _admissionDuration.WithLabels(decision)).Observe(elapsed.TotalSeconds);
+        (_admissionsByKindAndDecision.GetValueOrDefault((podKind, decision)) ?? _admissions.WithLabels(podKind, decision)).Inc();
         if (decision == "error")
         {
             _errors.Inc();

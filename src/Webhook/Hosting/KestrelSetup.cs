@@ -17,11 +17,11 @@ internal static class KestrelSetup
     public static WebApplicationBuilder AddWebhookKestrel(this WebApplicationBuilder builder)
     {
         // Kestrel would also bind `urls` (and the container images' ASPNETCORE_HTTP_PORTS) itself and
-        // warn that the explicit listeners below override them: take the value, then clear the keys.
+        // warn at every start that the explicit listeners below override them. Take the value, then
+        // leave ";" behind: an empty value would fall back to the host settings read at builder
+        // creation, while ";" is a non-empty list of no addresses, which also silences the ports.
         var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
-        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
-        builder.WebHost.UseSetting(WebHostDefaults.HttpPortsKey, string.Empty);
-        builder.WebHost.UseSetting(WebHostDefaults.HttpsPortsKey, string.Empty);
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, ";");
         builder.Services.AddOptions<AdmissionListenOptions>()
             .Configure(options => options.Urls = string.IsNullOrWhiteSpace(urls) ? null : urls)
             .ValidateOnStart();

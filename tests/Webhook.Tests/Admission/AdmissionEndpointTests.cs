@@ -27,7 +27,7 @@ public sealed class AdmissionEndpointTests
     [Fact]
     public async Task Mutate_GpuWorker_PatchAppliedByIndependentRfc6902GivesA10gPod()
     {
-        await using var host = await WebhookTestHost.StartAsync(TestPolicies.A10g);
+        await using var host = await WebhookTestHost.StartAsync(HostTestPolicies.A10g);
         var review = AdmissionReviews.GpuWorker("uid-worker-1");
 
         using var response = await host.PostAdmissionAsync(review.ToJsonString());
@@ -48,7 +48,7 @@ public sealed class AdmissionEndpointTests
     [Fact]
     public async Task Mutate_DryRun_SameAnswerAsARealCreate()
     {
-        await using var host = await WebhookTestHost.StartAsync(TestPolicies.A10g);
+        await using var host = await WebhookTestHost.StartAsync(HostTestPolicies.A10g);
         var real = AdmissionReviews.GpuWorker("uid-same");
         var dry = AdmissionReviews.GpuWorker("uid-same");
         dry["request"]!["dryRun"] = true;
@@ -65,7 +65,7 @@ public sealed class AdmissionEndpointTests
     [Fact]
     public async Task Mutate_UnknownProfileAnnotation_DeniedWithReason()
     {
-        await using var host = await WebhookTestHost.StartAsync(TestPolicies.A10g);
+        await using var host = await WebhookTestHost.StartAsync(HostTestPolicies.A10g);
 
         using var response = await host.PostAdmissionAsync(AdmissionReviews.GpuWorkerWithProfile("b200", "uid-deny-1").ToJsonString());
 

@@ -1,7 +1,5 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.JsonPatch.SystemTextJson;
+using Platform.Webhook.Tests.TestSupport;
 
 namespace Platform.Webhook.Tests.Hosting;
 
@@ -23,14 +21,8 @@ internal static class AdmissionResponses
     public static JsonObject ApplyPatch(JsonObject review, JsonObject response)
     {
         Assert.Equal("JSONPatch", (string?)response["patchType"]);
-        var patchJson = Encoding.UTF8.GetString(Convert.FromBase64String((string)response["patch"]!));
-        var patch = JsonSerializer.Deserialize<JsonPatchDocument>(patchJson)
-            ?? throw new InvalidOperationException("empty patch");
-        var pod = review["request"]!["object"]!.DeepClone().AsObject();
-        var errors = new List<string>();
-        patch.ApplyTo(pod, error => errors.Add($"{error.Operation.op} {error.Operation.path}: {error.ErrorMessage}"));
-        Assert.Empty(errors);
-        return pod;
+        var patch = Convert.FromBase64String((string)response["patch"]!);
+        return IndependentJsonPatch.Apply(review["request"]!["object"]!.AsObject(), patch);
     }
 
     public static IEnumerable<string> Warnings(JsonObject response) =>

@@ -53,7 +53,7 @@ public sealed class HealthEndpointsTests
     [Fact]
     public async Task Metrics_AfterAdmissions_CountsByKindAndDecisionWithLatencyHistogram()
     {
-        await using var host = await WebhookTestHost.StartAsync(TestPolicies.A10g);
+        await using var host = await WebhookTestHost.StartAsync(HostTestPolicies.A10g);
         (await host.PostAdmissionAsync(AdmissionReviews.GpuWorker("m-1").ToJsonString())).Dispose();
         (await host.PostAdmissionAsync(AdmissionReviews.GpuWorker("m-2").ToJsonString())).Dispose();
         (await host.PostAdmissionAsync(AdmissionReviews.PlainPod("m-3").ToJsonString())).Dispose();

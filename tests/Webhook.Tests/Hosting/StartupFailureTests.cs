@@ -12,7 +12,7 @@ public sealed class StartupFailureTests : IDisposable
     {
         var (cert, key) = WriteCertificate();
         var policy = Path.Combine(_directory, "policy.yaml");
-        File.WriteAllText(policy, TestPolicies.Invalid);
+        File.WriteAllText(policy, HostTestPolicies.Invalid);
 
         var message = await StartFailureAsync(WebhookTestHost.Arguments(cert, key, policy));
 

@@ -52,7 +52,7 @@ internal sealed class WebhookTestHost : IAsyncDisposable
     public HttpClient Http { get; private set; } = null!;
 
     public static async Task<WebhookTestHost> StartAsync(
-        string? policyYaml = TestPolicies.A10g,
+        string? policyYaml = HostTestPolicies.A10g,
         IEnumerable<string>? extraArgs = null,
         Action<IServiceCollection>? replaceServices = null)
     {

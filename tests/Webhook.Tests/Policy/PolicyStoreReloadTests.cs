@@ -12,10 +12,10 @@ public sealed class PolicyStoreReloadTests
     [Fact]
     public async Task Reload_ValidChange_NextAdmissionUsesNewPolicy()
     {
-        await using var host = await WebhookTestHost.StartAsync(TestPolicies.A10g);
+        await using var host = await WebhookTestHost.StartAsync(HostTestPolicies.A10g);
         var attempt = NextAttempt(host);
 
-        host.WritePolicy(TestPolicies.H100);
+        host.WritePolicy(HostTestPolicies.H100);
 
         Assert.True(await attempt.WaitAsync(WebhookTestHost.Timeout));
         var review = AdmissionReviews.GpuWorker("uid-after-reload");
@@ -30,10 +30,10 @@ public sealed class PolicyStoreReloadTests
     [Fact]
     public async Task Reload_InvalidChange_LastGoodStaysWithReadyzDetailAndMetric()
     {
-        await using var host = await WebhookTestHost.StartAsync(TestPolicies.A10g);
+        await using var host = await WebhookTestHost.StartAsync(HostTestPolicies.A10g);
         var attempt = NextAttempt(host);
 
-        host.WritePolicy(TestPolicies.Invalid);
+        host.WritePolicy(HostTestPolicies.Invalid);
 
         Assert.False(await attempt.WaitAsync(WebhookTestHost.Timeout));
         var review = AdmissionReviews.GpuWorker("uid-after-bad-reload");
@@ -60,12 +60,12 @@ public sealed class PolicyStoreReloadTests
         var mount = Directory.CreateTempSubdirectory("webhook-configmap-").FullName;
         try
         {
-            await WriteConfigMapVersionAsync(mount, "..2026_11_23_01", TestPolicies.A10g);
+            await WriteConfigMapVersionAsync(mount, "..2026_11_23_01", HostTestPolicies.A10g);
             File.CreateSymbolicLink(Path.Combine(mount, "policy.yaml"), Path.Combine("..data", "policy.yaml"));
             await using var host = await WebhookTestHost.StartAsync(policyYaml: null, extraArgs: [$"--Policy:File={Path.Combine(mount, "policy.yaml")}"]);
             var attempt = NextAttempt(host);
 
-            await WriteConfigMapVersionAsync(mount, "..2026_11_23_02", TestPolicies.H100);
+            await WriteConfigMapVersionAsync(mount, "..2026_11_23_02", HostTestPolicies.H100);
 
             Assert.True(await attempt.WaitAsync(WebhookTestHost.Timeout));
             var review = AdmissionReviews.GpuWorker("uid-configmap");

@@ -1,7 +1,8 @@
 namespace Platform.Webhook.Tests.Hosting;
 
-/// <summary>Policy files for the host tests (format v1, see docs/webhook-policy.md).</summary>
-internal static class TestPolicies
+/// <summary>Policy files for the host tests (format v1, README "Policy reference"): A10G and H100 variants
+/// of one rule, so a reload is visible in the next patch.</summary>
+internal static class HostTestPolicies
 {
     public const string A10g = """
         version: v1
