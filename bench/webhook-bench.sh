@@ -128,6 +128,10 @@ if [ "$SKIP_AOT" = 0 ]; then
   wait_ready "http://127.0.0.1:$AOT_HEALTH/readyz" 30
   ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
   idle_rss=$(( $(rss_kib "$AOT_PID") / 1024 ))
+  # The AOT build must behave like the JIT one: the YAML policy loaded (YamlDotNet) and the worker patched.
+  curl -sk -X POST -H 'content-type: application/json' --data-binary @"$WORK/body.json" https://127.0.0.1:$AOT_PORT/mutate \
+    | python3 -c 'import json,sys,base64; r=json.load(sys.stdin)["response"]; p=base64.b64decode(r["patch"]).decode(); assert "NVIDIA-A10G" in p, p' \
+    || { echo "the AOT binary did not apply the a10g profile" >&2; exit 1; }
   h2load -c "$CONNECTIONS" -m 1 -n 10000 -d "$WORK/body.json" -H 'content-type: application/json' https://127.0.0.1:$AOT_PORT/mutate > "$WORK/aot-h2load.out"
   aot_rps=$(awk '/^finished in/ {print $4}' "$WORK/aot-h2load.out")
   echo "RESULT aot_binary_mib=$(awk -v b="$(stat -c %s "$WORK/aot/Platform.Webhook")" 'BEGIN {printf "%.1f", b/1048576}') aot_publish_warnings=$warnings aot_time_to_ready_ms=$ready_ms aot_rss_idle_mib=$idle_rss aot_rss_after_10k_mib=$(( $(rss_kib "$AOT_PID") / 1024 )) aot_h2load_rps=$aot_rps" | tee -a "$WORK/results.txt"
