@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Platform.Webhook.Admission;
 using Platform.Webhook.Policy;
 using Platform.Webhook.Tests.Hosting;
 
@@ -200,12 +202,44 @@ public sealed class AdmissionEndpointTests
         Assert.Contains("internal error", (string?)answer["status"]!["message"], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("allow", true)]
+    [InlineData("deny", false)]
+    public async Task Mutate_HandlerThrowsPastItsOwnGuard_EndpointStillAnswersPerOnErrorWithUid(string onError, bool allowed)
+    {
+        await using var host = await WebhookTestHost.StartAsync(extraArgs: [$"--Admission:OnError={onError}"], replaceServices: ThrowingScopeLogger.Install);
+
+        using var response = await host.PostAdmissionAsync(AdmissionReviews.GpuWorker("uid-last-resort").ToJsonString());
+
+        var answer = await AdmissionResponses.ReadReviewAsync(response);
+        Assert.Equal("uid-last-resort", (string?)answer["uid"]);
+        Assert.Equal(allowed, (bool)answer["allowed"]!);
+        var (_, metrics) = await host.GetHealthAsync("/metrics");
+        Assert.Equal(1, Diagnostics.MetricsText.Value(metrics, "raygpu_webhook_errors_total"));
+    }
+
     /// <summary>The policy source is the seam the handler reads on every pod; breaking it makes the handler fail.</summary>
     private sealed class FailingPolicySource : IPolicySource
     {
         public GpuPolicy Current => throw new InvalidOperationException("policy source broken by the test");
 
         public static void Install(IServiceCollection services) => services.AddSingleton<IPolicySource, FailingPolicySource>();
+    }
+
+    /// <summary>A logger whose BeginScope throws: the handler opens its request scope before its own
+    /// try/catch, so this is a fault only the HTTP edge's last-resort answer can catch.</summary>
+    private sealed class ThrowingScopeLogger : ILogger<AdmissionHandler>
+    {
+        public static void Install(IServiceCollection services) => services.AddSingleton<ILogger<AdmissionHandler>, ThrowingScopeLogger>();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => throw new InvalidOperationException("logging scope broken by the test");
+
+        public bool IsEnabled(LogLevel logLevel) => false;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+        }
     }
 
     /// <summary>A body sent in chunks with no Content-Length, so only the streaming check can see its size.</summary>
