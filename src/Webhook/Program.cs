@@ -1,4 +1,5 @@
 using Platform.Webhook.Admission;
+using Platform.Webhook.Cli;
 using Platform.Webhook.Diagnostics;
 using Platform.Webhook.Health;
 using Platform.Webhook.Hosting;
@@ -11,6 +12,11 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (WebhookCli.IsCliCommand(args))
+        {
+            return WebhookCli.Run(args, Console.In, Console.Out, Console.Error);
+        }
+
         try
         {
             await using var app = Build(args);

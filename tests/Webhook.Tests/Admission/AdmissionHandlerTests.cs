@@ -96,7 +96,7 @@ public class AdmissionHandlerTests
     public void Handle_UnknownProfile_DeniedWith403()
     {
         var pod = Fixtures.Pod(Fixtures.GpuWorker);
-        pod["metadata"]!["annotations"]!["raygpu.io/profile"] = "nope";
+        pod["metadata"]!["annotations"] = new JsonObject { ["raygpu.io/profile"] = "nope" };
 
         var outcome = Handler().Handle(Fixtures.ReviewBytes(pod, uid: Uid));
 

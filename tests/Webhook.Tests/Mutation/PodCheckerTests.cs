@@ -48,7 +48,7 @@ public class PodCheckerTests
     public void Check_AnnotationNotString_ReportsPath()
     {
         var pod = Fixtures.Pod(Fixtures.GpuWorker);
-        pod["metadata"]!["annotations"]!["raygpu.io/policy"] = 3;
+        pod["metadata"]!["annotations"] = new JsonObject { ["raygpu.io/policy"] = 3 };
 
         Assert.Equal("/metadata/annotations/raygpu.io~1policy is not a string", PodChecker.Check(pod, [new("add", "/metadata/annotations/raygpu.io~1policy", 3)]));
     }

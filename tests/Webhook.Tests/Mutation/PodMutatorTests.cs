@@ -373,7 +373,9 @@ public class PodMutatorTests
 
     private static JsonObject WithAnnotation(JsonObject pod, string key, string value)
     {
-        pod["metadata"]!["annotations"]![key] = value;
+        var annotations = pod["metadata"]!["annotations"] as JsonObject ?? new JsonObject();
+        annotations[key] = value;
+        pod["metadata"]!["annotations"] = annotations;
         return pod;
     }
 

@@ -1,0 +1,115 @@
+{{/* Chart name, truncated to the 63 characters a label value allows. */}}
+{{- define "platform.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Base name of every object: <release>-<chart> unless the release name already contains the chart name. */}}
+{{- define "platform.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "platform.webhook.fullname" -}}
+{{- printf "%s-webhook" (include "platform.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "platform.nodeAgent.fullname" -}}
+{{- printf "%s-node-agent" (include "platform.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "platform.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/part-of: {{ include "platform.name" . }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{- define "platform.webhook.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "platform.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: webhook
+{{- end }}
+
+{{- define "platform.nodeAgent.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "platform.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: node-agent
+{{- end }}
+
+{{- define "platform.webhook.serviceAccountName" -}}
+{{- default (include "platform.webhook.fullname" .) .Values.webhook.serviceAccount.name }}
+{{- end }}
+
+{{- define "platform.nodeAgent.serviceAccountName" -}}
+{{- default (include "platform.nodeAgent.fullname" .) .Values.nodeAgent.serviceAccount.name }}
+{{- end }}
+
+{{/* image: registry/repository:tag, tag defaulting to the chart's appVersion; a digest wins over the tag. */}}
+{{- define "platform.image" -}}
+{{- $repository := .image.repository }}
+{{- if .image.registry }}{{ $repository = printf "%s/%s" .image.registry .image.repository }}{{ end }}
+{{- if .image.digest }}
+{{- printf "%s@%s" $repository .image.digest }}
+{{- else }}
+{{- printf "%s:%s" $repository (default .root.Chart.AppVersion .image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the Secret that holds the webhook's serving certificate (tls.crt, tls.key). */}}
+{{- define "platform.webhook.tlsSecretName" -}}
+{{- if .Values.webhook.tls.existingSecret }}
+{{- .Values.webhook.tls.existingSecret }}
+{{- else }}
+{{- printf "%s-tls" (include "platform.webhook.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{- define "platform.webhook.certificateName" -}}
+{{- printf "%s-serving" (include "platform.webhook.fullname" .) }}
+{{- end }}
+
+{{/* A configuration value as text. Values files give numbers as float64, which %v would print as 6.7108864e+07. */}}
+{{- define "platform.configValue" -}}
+{{- if and (kindIs "float64" .) (eq . (float64 (int64 .))) }}
+{{- printf "%d" (int64 .) }}
+{{- else }}
+{{- printf "%v" . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Flattens a nested map of .NET configuration into command-line arguments: {Gpu: {DriverRoot: /x}} becomes
+--Gpu:DriverRoot=/x; lists become indexed keys (--Node:Taints:0=...). Keys are sorted, so output is stable.
+*/}}
+{{- define "platform.configArgs" -}}
+{{- $prefix := .prefix -}}
+{{- range $key, $value := .config }}
+{{- $path := ternary (printf "%v" $key) (printf "%s:%v" $prefix $key) (eq $prefix "") }}
+{{- if kindIs "map" $value }}
+{{- include "platform.configArgs" (dict "prefix" $path "config" $value) }}
+{{- else if kindIs "slice" $value }}
+{{- range $index, $item := $value }}
+{{- if kindIs "map" $item }}
+{{- include "platform.configArgs" (dict "prefix" (printf "%s:%d" $path $index) "config" $item) }}
+{{- else }}
+{{ printf "- %s" (printf "--%s:%d=%s" $path $index (include "platform.configValue" $item) | quote) }}
+{{- end }}
+{{- end }}
+{{- else if not (kindIs "invalid" $value) }}
+{{ printf "- %s" (printf "--%s=%s" $path (include "platform.configValue" $value) | quote) }}
+{{- end }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,101 @@
+using Platform.Webhook.Manifests;
+using Platform.Webhook.Mutation;
+using Platform.Webhook.Policy;
+
+namespace Platform.Webhook.Cli;
+
+/// <summary><c>mutate</c>: runs every pod found in the inputs through <see cref="PodMutator"/> and prints the outcome.</summary>
+internal static class MutateCommand
+{
+    public static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var arguments = MutateArguments.Parse(args);
+        var (policy, policyDescription) = LoadPolicy(arguments.PolicyFile, stderr);
+        if (policy is null)
+        {
+            return WebhookCli.ExitBadInput;
+        }
+
+        var documents = new List<ManifestDocument>();
+        foreach (var input in arguments.Inputs)
+        {
+            var (text, source) = InputFiles.Read(input, stdin);
+            documents.AddRange(ManifestReader.Read(text, source));
+        }
+
+        var found = PodInputCollector.Collect(documents, arguments.Namespace);
+        foreach (var skipped in found.Skipped)
+        {
+            stderr.WriteLine($"skipped {skipped.Description} ({skipped.Source}:{skipped.Line}): {skipped.Reason}");
+        }
+
+        if (found.Pods.Count == 0)
+        {
+            stderr.WriteLine($"error: no Pod, AdmissionReview pod CREATE, RayCluster, RayJob or RayService found in {string.Join(", ", arguments.Inputs.Select(i => i == "-" ? InputFiles.StdinName : i))}");
+            return WebhookCli.ExitBadInput;
+        }
+
+        var outcomes = found.Pods
+            .Select(pod => new PodOutcome(pod, MutateSafely(pod, policy), arguments.DenyOnError))
+            .ToList();
+
+        switch (arguments.Output)
+        {
+            case OutputFormat.Report:
+                ReportWriter.Write(stdout, policyDescription, outcomes);
+                break;
+            default:
+                MachineOutputWriter.Write(stdout, arguments.Output, outcomes);
+                foreach (var rejected in outcomes.Where(o => !o.Allowed))
+                {
+                    var group = rejected.Input.Group is null ? string.Empty : $" group {rejected.Input.Group}";
+                    stderr.WriteLine($"{rejected.DecisionText}: {rejected.Input.Origin}{group}: {rejected.Result.Message}");
+                }
+
+                break;
+        }
+
+        return outcomes.All(o => o.Allowed) ? WebhookCli.ExitAllowed : WebhookCli.ExitDenied;
+    }
+
+    /// <summary>
+    /// The webhook answers its own unexpected errors per Admission:OnError instead of failing the request; the
+    /// preview does the same, so one odd pod cannot hide the outcome of the others.
+    /// </summary>
+    private static MutationResult MutateSafely(PodInput pod, GpuPolicy policy)
+    {
+        try
+        {
+            return PodMutator.Mutate(pod.Pod, pod.Namespace, policy);
+        }
+        catch (Exception e)
+        {
+            // As AdmissionHandler: the core should not throw; if it does, this pod is "failed", the rest still run.
+            return new MutationResult(
+                MutationDecision.Failed, RayPodKind.NotRay, null, null, null, [], [],
+                new Dictionary<string, string>(StringComparer.Ordinal), $"internal error: {e.GetType().Name}: {e.Message}", null);
+        }
+    }
+
+    private static (GpuPolicy? Policy, string Description) LoadPolicy(string? file, TextWriter stderr)
+    {
+        if (file is null)
+        {
+            return (GpuPolicy.Default, "built-in default (no --policy)");
+        }
+
+        var loaded = PolicyLoader.LoadFile(file);
+        if (!loaded.IsValid)
+        {
+            stderr.WriteLine($"error: the policy {file} is invalid:");
+            foreach (var error in loaded.Errors)
+            {
+                stderr.WriteLine($"  {error}");
+            }
+
+            return (null, file);
+        }
+
+        return (loaded.Policy, $"{file} ({CheckPolicyCommand.Describe(loaded.Policy!)})");
+    }
+}

