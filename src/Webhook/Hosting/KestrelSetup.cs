@@ -29,13 +29,13 @@ internal static class KestrelSetup
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            var services = kestrel.ApplicationServices;
-            var urls = services.GetRequiredService<IOptions<AdmissionListenOptions>>().Value.Urls;
-            var health = services.GetRequiredService<IOptions<HealthOptions>>().Value;
-            var certificates = services.GetRequiredService<CertificateStore>();
-            if (!ListenAddress.TryParse(urls, out var address, out var error))
+            // Kestrel's options are built when the host resolves the server, before the start-up
+            // validation runs. Invalid options here would throw only their own errors and hide the
+            // rest; leaving the listeners unconfigured lets the validation list every error instead
+            // (it stops the start before anything binds).
+            if (Resolve(kestrel.ApplicationServices) is not var (address, healthPort, certificates))
             {
-                throw new OptionsValidationException("urls", typeof(AdmissionListenOptions), [error!]);
+                return;
             }
 
             kestrel.AddServerHeader = false;
@@ -44,14 +44,29 @@ internal static class KestrelSetup
                 OnConnection = _ => ValueTask.FromResult(certificates.ServerOptions),
                 HandshakeTimeout = TimeSpan.FromSeconds(10),
             };
-            Listen(kestrel, address!, address!.Port, listen =>
+            Listen(kestrel, address, address.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 listen.UseHttps(tls);
             });
-            Listen(kestrel, address, health.Port, listen => listen.Protocols = HttpProtocols.Http1);
+            Listen(kestrel, address, healthPort, listen => listen.Protocols = HttpProtocols.Http1);
         });
         return builder;
+    }
+
+    private static (ListenAddress Address, int HealthPort, CertificateStore Certificates)? Resolve(IServiceProvider services)
+    {
+        try
+        {
+            var urls = services.GetRequiredService<IOptions<AdmissionListenOptions>>().Value.Urls;
+            var health = services.GetRequiredService<IOptions<HealthOptions>>().Value;
+            var certificates = services.GetRequiredService<CertificateStore>();
+            return ListenAddress.TryParse(urls, out var address, out _) ? (address!, health.Port, certificates) : null;
+        }
+        catch (OptionsValidationException)
+        {
+            return null;
+        }
     }
 
     private static void Listen(KestrelServerOptions kestrel, ListenAddress address, int port, Action<ListenOptions> configure)

@@ -17,32 +17,31 @@ namespace Platform.Webhook.Tls;
 internal sealed partial class CertificateStore : IReloadableFile
 {
     private readonly Lock _gate = new();
-    private readonly string _certFile;
-    private readonly string _keyFile;
+    private readonly IOptions<TlsOptions> _options;
     private readonly WebhookMetrics _metrics;
     private readonly ILogger<CertificateStore> _logger;
     private readonly TimeProvider _time;
     private SslServerAuthenticationOptions? _serverOptions;
     private X509Certificate2? _current;
     private string? _lastAttempt;
-    private ReloadStatus _status;
+    private ReloadStatus? _status;
 
     public CertificateStore(IOptions<TlsOptions> options, WebhookMetrics metrics, ILogger<CertificateStore> logger, TimeProvider time)
     {
-        _certFile = options.Value.CertFile ?? throw new InvalidOperationException("Tls:CertFile is required.");
-        _keyFile = options.Value.KeyFile ?? throw new InvalidOperationException("Tls:KeyFile is required.");
+        // Options are read on first use, not here: the store is built with the endpoints, before the
+        // start-up validation that lists every configuration error at once.
+        _options = options;
         _metrics = metrics;
         _logger = logger;
         _time = time;
-        _status = ReloadStatus.NotLoaded(_certFile);
     }
 
     /// <summary>Raised after every load attempt that saw new content; the argument says whether it was taken.</summary>
     public event EventHandler<bool>? ReloadAttempted;
 
-    public IReadOnlyList<string> WatchedFiles => [_certFile, _keyFile];
+    public IReadOnlyList<string> WatchedFiles => [CertFile, KeyFile];
 
-    public ReloadStatus Status => Volatile.Read(ref _status);
+    public ReloadStatus Status => Volatile.Read(ref _status) ?? ReloadStatus.NotLoaded(_options.Value.CertFile ?? "Tls:CertFile is not set");
 
     /// <summary>The certificate in force, or null before the start.</summary>
     public X509Certificate2? Current => Volatile.Read(ref _current);
@@ -67,7 +66,7 @@ internal sealed partial class CertificateStore : IReloadableFile
 
             _lastAttempt = fingerprint;
             Publish(certificate, chain!, fingerprint!);
-            LogLoaded(_logger, _certFile, certificate.Subject, certificate.Thumbprint, certificate.NotAfter.ToUniversalTime());
+            LogLoaded(_logger, CertFile, certificate.Subject, certificate.Thumbprint, certificate.NotAfter.ToUniversalTime());
         }
     }
 
@@ -88,12 +87,12 @@ internal sealed partial class CertificateStore : IReloadableFile
             if (certificate is not null)
             {
                 Publish(certificate, chain!, fingerprint!);
-                LogReloaded(_logger, _certFile, certificate.Subject, certificate.Thumbprint, certificate.NotAfter.ToUniversalTime());
+                LogReloaded(_logger, CertFile, certificate.Subject, certificate.Thumbprint, certificate.NotAfter.ToUniversalTime());
             }
             else
             {
-                _status = _status with { Errors = [error!], FailedAt = _time.GetUtcNow() };
-                LogReloadRefused(_logger, _certFile, _current?.Thumbprint ?? "none", error!);
+                _status = Status with { Errors = [error!], FailedAt = _time.GetUtcNow() };
+                LogReloadRefused(_logger, CertFile, _current?.Thumbprint ?? "none", error!);
             }
 
             _metrics.CertificateReloaded(taken);
@@ -115,13 +114,17 @@ internal sealed partial class CertificateStore : IReloadableFile
         };
         Volatile.Write(ref _current, certificate);
         Volatile.Write(ref _serverOptions, options);
-        Volatile.Write(ref _status, new ReloadStatus(_certFile, true, _time.GetUtcNow(), fingerprint, [], null));
+        Volatile.Write(ref _status, new ReloadStatus(CertFile, true, _time.GetUtcNow(), fingerprint, [], null));
         _metrics.CertificateInForce(certificate.NotAfter.ToUniversalTime());
         if (certificate.NotAfter.ToUniversalTime() < _time.GetUtcNow())
         {
-            LogExpired(_logger, _certFile, certificate.NotAfter.ToUniversalTime());
+            LogExpired(_logger, CertFile, certificate.NotAfter.ToUniversalTime());
         }
     }
+
+    private string CertFile => _options.Value.CertFile ?? throw new InvalidOperationException("Tls:CertFile is required.");
+
+    private string KeyFile => _options.Value.KeyFile ?? throw new InvalidOperationException("Tls:KeyFile is required.");
 
     private (X509Certificate2? Certificate, X509Certificate2Collection? Chain, string? Fingerprint, string? Error) Read()
     {
@@ -129,12 +132,12 @@ internal sealed partial class CertificateStore : IReloadableFile
         byte[] keyPem;
         try
         {
-            certPem = File.ReadAllBytes(_certFile);
-            keyPem = File.ReadAllBytes(_keyFile);
+            certPem = File.ReadAllBytes(CertFile);
+            keyPem = File.ReadAllBytes(KeyFile);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            return (null, null, null, $"Tls:CertFile '{_certFile}' / Tls:KeyFile '{_keyFile}' cannot be read: {e.Message}");
+            return (null, null, null, $"Tls:CertFile '{CertFile}' / Tls:KeyFile '{KeyFile}' cannot be read: {e.Message}");
         }
 
         var fingerprint = ReloadStatus.FingerprintOf(certPem, keyPem);
@@ -163,7 +166,7 @@ internal sealed partial class CertificateStore : IReloadableFile
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             return (null, null, fingerprint,
-                $"Tls:CertFile '{_certFile}' and Tls:KeyFile '{_keyFile}' do not form a usable PEM certificate and key: {e.Message}");
+                $"Tls:CertFile '{CertFile}' and Tls:KeyFile '{KeyFile}' do not form a usable PEM certificate and key: {e.Message}");
         }
     }
 }

@@ -60,6 +60,21 @@ public sealed class StartupFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_SeveralBadKeys_EveryErrorListedAtOnce()
+    {
+        var missing = Path.Combine(_directory, "nope");
+
+        var message = await StartFailureAsync(WebhookTestHost.Arguments(missing + ".crt", missing + ".key", null,
+            "--urls=http://127.0.0.1:0", "--Health:Port=-1", "--Health:ShutdownDelaySeconds=1000"));
+
+        Assert.Contains("Tls:CertFile", message, StringComparison.Ordinal);
+        Assert.Contains("Tls:KeyFile", message, StringComparison.Ordinal);
+        Assert.Contains("not an https URL", message, StringComparison.Ordinal);
+        Assert.Contains("Health:Port -1", message, StringComparison.Ordinal);
+        Assert.Contains("Health:ShutdownDelaySeconds 1000", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_PortTaken_FailsSayingWhichAddress()
     {
         var (cert, key) = WriteCertificate();
