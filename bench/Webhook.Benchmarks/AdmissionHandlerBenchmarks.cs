@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Platform.Webhook.Admission;
+using Platform.Webhook.Policy;
+
+namespace Platform.Webhook.Benchmarks;
+
+/// <summary>
+/// The in-process cost of one admission: a recorded KubeRay GPU worker AdmissionReview (~10 KB compact)
+/// through <see cref="AdmissionHandler.Handle"/>, bytes in, bytes out, with the A10G policy the host
+/// tests use. Baseline: parsing the same bytes into a JsonNode, the floor any JSON-based handler pays.
+/// </summary>
+public class AdmissionHandlerBenchmarks
+{
+    public const string Policy = """
+        version: v1
+        profiles:
+          a10g:
+            gpus: 1
+            nodeSelector:
+              nvidia.com/gpu.product: NVIDIA-A10G
+        rules:
+          - profile: a10g
+            clusters: ["raycluster-*"]
+        """;
+
+    /// <summary>In process (the csproj and assembly names differ, and no child build is needed), a short but
+    /// steady job: 3 warm-up and 10 measured iterations.</summary>
+    public static IConfig Config { get; } = DefaultConfig.Instance
+        .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10))
+        .AddDiagnoser(MemoryDiagnoser.Default);
+
+    private byte[] _body = [];
+    private AdmissionHandler _handler = null!;
+    private JsonObject _pod = null!;
+    private GpuPolicy _policy = null!;
+
+    public int BodyBytes => _body.Length;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _body = Fixture.CompactReview();
+        var loaded = PolicyLoader.Parse(Policy);
+        var policy = loaded.Policy ?? throw new InvalidOperationException(string.Join("; ", loaded.Errors));
+        _policy = policy;
+        _pod = JsonNode.Parse(_body)!["request"]!["object"]!.AsObject();
+        _handler = new AdmissionHandler(new FixedPolicy(policy), new FixedOptions(), NullLogger<AdmissionHandler>.Instance);
+        var outcome = _handler.Handle(_body);
+        if (outcome.Decision != AdmissionOutcome.Patched)
+        {
+            throw new InvalidOperationException($"the fixture must be patched, got {outcome.Decision}");
+        }
+    }
+
+    [Benchmark(Baseline = true)]
+    public JsonNode? ParseOnly() => JsonNode.Parse(_body);
+
+    /// <summary>The pure core alone (classify, mutate, apply and check the patch) on an already parsed pod.</summary>
+    [Benchmark]
+    public object MutateOnly() => Mutation.PodMutator.Mutate(_pod, "ml-team", _policy);
+
+    [Benchmark]
+    public byte[] Handle() => _handler.Handle(_body).ResponseBody;
+
+    private sealed class FixedPolicy(GpuPolicy policy) : IPolicySource
+    {
+        public GpuPolicy Current => policy;
+    }
+
+    private sealed class FixedOptions : IOptionsMonitor<AdmissionOptions>
+    {
+        public AdmissionOptions CurrentValue { get; } = new();
+
+        public AdmissionOptions Get(string? name) => CurrentValue;
+
+        public IDisposable? OnChange(Action<AdmissionOptions, string?> listener) => null;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace Platform.Webhook.Benchmarks;
+
+/// <summary>
+/// The throughput baseline for /mutate: Kestrel with the webhook's TLS setup (TLS 1.2+, HTTP/1.1 and
+/// HTTP/2, one shared certificate context per handshake callback) that reads the whole body and answers
+/// a fixed AdmissionReview. What /mutate costs beyond this is the webhook's own work.
+/// </summary>
+internal static class BaselineServer
+{
+    private static readonly byte[] FixedResponse = """{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","allowed":true}}"""u8.ToArray();
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.ClearProviders();
+        var port = new Uri(builder.Configuration["urls"] ?? "https://127.0.0.1:19444").Port;
+        var certificate = X509Certificate2.CreateFromPemFile(builder.Configuration["Tls:CertFile"]!, builder.Configuration["Tls:KeyFile"]!);
+        var options = new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = SslStreamCertificateContext.Create(certificate, [], offline: true),
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+        };
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(options) });
+            });
+        });
+        await using var app = builder.Build();
+        app.Run(async context =>
+        {
+            while (true)
+            {
+                var read = await context.Request.BodyReader.ReadAsync(context.RequestAborted);
+                context.Request.BodyReader.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = FixedResponse.Length;
+            await context.Response.Body.WriteAsync(FixedResponse, context.RequestAborted);
+        });
+        await app.RunAsync();
+        return 0;
+    }
+}

@@ -1,0 +1,17 @@
+using BenchmarkDotNet.Running;
+using Platform.Webhook.Benchmarks;
+
+// handler:          BenchmarkDotNet, AdmissionHandler bytes in -> bytes out, against the 100 us target.
+// baseline-server:  the minimal Kestrel HTTPS endpoint (same TLS setup) that /mutate is compared with.
+return args.FirstOrDefault() switch
+{
+    "handler" => HandlerReport.Run(BenchmarkRunner.Run<AdmissionHandlerBenchmarks>(AdmissionHandlerBenchmarks.Config, args[1..])),
+    "baseline-server" => await BaselineServer.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Platform.Webhook.Benchmarks handler [BenchmarkDotNet args] | baseline-server --urls=https://127.0.0.1:PORT --Tls:CertFile=F --Tls:KeyFile=F");
+    return 2;
+}

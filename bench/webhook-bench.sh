@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Webhook performance figures, all measured in one run on this machine:
+#   1. AdmissionHandler in process (BenchmarkDotNet): mean and allocations per ~10 KB GPU-worker review, vs the 100 us target.
+#   2. HTTPS on loopback with wrk (HTTP/1.1, 16 connections): /mutate throughput / a minimal Kestrel HTTPS endpoint
+#      with the same TLS setup (target >= 0.8), alternating A/B/A/B so drift on a shared machine hits both.
+#   3. p99 latency at a fixed 2,000 req/s (target <= 2 ms) with h2load --rps (HTTP/2 like the apiserver; per-request
+#      latencies from --log-file), for /mutate and the baseline.
+#   4. RSS of the webhook after >= 100k requests.
+#   5. NativeAOT: binary size, time to ready, RSS idle and after 10k requests.
+# Usage: bench/webhook-bench.sh [--skip-aot] [--skip-handler]   (needs wrk and h2load: apt-get install wrk nghttp2-client)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SKIP_AOT=0; SKIP_HANDLER=0
+for arg in "$@"; do
+  case "$arg" in
+    --skip-aot) SKIP_AOT=1 ;;
+    --skip-handler) SKIP_HANDLER=1 ;;
+    *) echo "unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
+for tool in wrk h2load curl openssl; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y wrk nghttp2-client curl openssl" >&2; exit 2; }
+done
+
+WORK=$(mktemp -d /tmp/webhook-bench.XXXXXX)
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+ADMISSION_PORT=19443; HEALTH_PORT=19080; BASELINE_PORT=19444; AOT_PORT=19445; AOT_HEALTH=19081
+CONNECTIONS=16; DURATION=${BENCH_DURATION:-8}
+
+echo "==> build (Release)"
+dotnet build -c Release --nologo -v q src/Webhook >/dev/null
+dotnet build -c Release --nologo -v q bench/Webhook.Benchmarks >/dev/null
+WEBHOOK_DLL=src/Webhook/bin/Release/net10.0/Platform.Webhook.dll
+BENCH_DLL=bench/Webhook.Benchmarks/bin/Release/net10.0/Platform.Webhook.Benchmarks.dll
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/tls.key" -out "$WORK/tls.crt" \
+  -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+cat > "$WORK/policy.yaml" <<'YAML'
+version: v1
+profiles:
+  a10g:
+    gpus: 1
+    nodeSelector:
+      nvidia.com/gpu.product: NVIDIA-A10G
+rules:
+  - profile: a10g
+    clusters: ["raycluster-*"]
+YAML
+python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",",":")), end="")' \
+  tests/Webhook.Tests/Hosting/Pods/gpu-worker-admission-review.json > "$WORK/body.json"
+cat > "$WORK/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open("$WORK/body.json", "rb"); wrk.body = f:read("*a"); f:close()
+LUA
+
+if [ "$SKIP_HANDLER" = 0 ]; then
+  echo "==> 1. AdmissionHandler in process (BenchmarkDotNet ShortRun)"
+  (cd "$WORK" && dotnet "$OLDPWD/$BENCH_DLL" handler --artifacts "$WORK/bdn") | tee "$WORK/bdn.log" | grep -E "^\|| RESULT|Handle|ParseOnly" | grep -v "^\s*$" || true
+  grep '^RESULT' "$WORK/bdn.log" > "$WORK/results.txt" || true
+fi
+
+webhook_args=(--Tls:CertFile="$WORK/tls.crt" --Tls:KeyFile="$WORK/tls.key" --Policy:File="$WORK/policy.yaml"
+  --Health:ShutdownDelaySeconds=0 --Logging:LogLevel:Default=Warning)
+
+wait_ready() { # url, timeout seconds
+  local deadline=$((SECONDS + $2))
+  until curl -sfk -o /dev/null "$1"; do
+    [ $SECONDS -lt $deadline ] || { echo "not ready: $1" >&2; return 1; }
+    sleep 0.05
+  done
+}
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+wrk_rps() { # url -> requests/s
+  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/post.lua" "$1" | tee -a "$WORK/wrk.log" | awk '/Requests\/sec/ {print $2}'
+}
+p99_at_2000() { # url -> "p50_ms p99_ms ok_count"
+  rm -f "$WORK/h2.log"
+  h2load -c "$CONNECTIONS" -m 1 --rps 125 -n 20000 -d "$WORK/body.json" -H 'content-type: application/json' \
+    --log-file "$WORK/h2.log" "$1" > "$WORK/h2load.out"
+  # log columns: start (us since epoch), status, duration (us)
+  awk '$2 == 200 {print $3}' "$WORK/h2.log" | sort -n | awk '{a[NR]=$1} END {printf "%.3f %.3f %d\n", a[int(NR*0.50)]/1000, a[int(NR*0.99)]/1000, NR}'
+}
+
+echo "==> 2. HTTPS throughput: /mutate vs minimal Kestrel HTTPS endpoint (wrk, $CONNECTIONS connections, ${DURATION}s x2 each)"
+dotnet "$WEBHOOK_DLL" --urls=https://127.0.0.1:$ADMISSION_PORT --Health:Port=$HEALTH_PORT "${webhook_args[@]}" > "$WORK/webhook.log" 2>&1 &
+WEBHOOK_PID=$!; PIDS+=("$WEBHOOK_PID")
+dotnet "$BENCH_DLL" baseline-server --urls=https://127.0.0.1:$BASELINE_PORT --Tls:CertFile="$WORK/tls.crt" --Tls:KeyFile="$WORK/tls.key" > "$WORK/baseline.log" 2>&1 &
+PIDS+=("$!")
+wait_ready "http://127.0.0.1:$HEALTH_PORT/readyz" 30
+until curl -sk -o /dev/null -X POST -H 'content-type: application/json' --data-binary @"$WORK/body.json" https://127.0.0.1:$BASELINE_PORT/; do sleep 0.05; done
+curl -sk -X POST -H 'content-type: application/json' --data-binary @"$WORK/body.json" https://127.0.0.1:$ADMISSION_PORT/mutate | grep -q '"patch"' \
+  || { echo "/mutate did not patch the fixture" >&2; exit 1; }
+# warm-up (JIT tiering, connection pools)
+DURATION=3 wrk_rps https://127.0.0.1:$ADMISSION_PORT/mutate >/dev/null
+DURATION=3 wrk_rps https://127.0.0.1:$BASELINE_PORT/ >/dev/null
+a1=$(wrk_rps https://127.0.0.1:$ADMISSION_PORT/mutate); b1=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/)
+a2=$(wrk_rps https://127.0.0.1:$ADMISSION_PORT/mutate); b2=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/)
+ratio=$(awk -v a1="$a1" -v a2="$a2" -v b1="$b1" -v b2="$b2" 'BEGIN {printf "%.3f", (a1+a2)/(b1+b2)}')
+echo "RESULT mutate_rps=$a1,$a2 baseline_rps=$b1,$b2 throughput_ratio=$ratio target>=0.8 ($(awk -v r="$ratio" 'BEGIN {print (r >= 0.8 ? "meets" : "MISSES")}') target)" | tee -a "$WORK/results.txt"
+
+echo "==> 3. latency at a fixed 2,000 req/s (h2load --rps 125 x $CONNECTIONS clients, HTTP/2, 20k requests)"
+read -r m50 m99 mok < <(p99_at_2000 https://127.0.0.1:$ADMISSION_PORT/mutate)
+read -r b50 b99 bok < <(p99_at_2000 https://127.0.0.1:$BASELINE_PORT/)
+echo "RESULT mutate_p50_ms=$m50 mutate_p99_ms=$m99 (n=$mok) target_p99_ms<=2 ($(awk -v p="$m99" 'BEGIN {print (p <= 2 ? "meets" : "MISSES")}') target) baseline_p50_ms=$b50 baseline_p99_ms=$b99 (n=$bok)" | tee -a "$WORK/results.txt"
+
+echo "==> 4. RSS after >= 100k requests"
+served=$(curl -s http://127.0.0.1:$HEALTH_PORT/metrics | awk '/^raygpu_webhook_admissions_total/ {s += $2} END {printf "%d", s}')
+if [ "$served" -lt 100000 ]; then
+  h2load -c "$CONNECTIONS" -m 1 -n $((100000 - served)) -d "$WORK/body.json" -H 'content-type: application/json' https://127.0.0.1:$ADMISSION_PORT/mutate > /dev/null
+fi
+served=$(curl -s http://127.0.0.1:$HEALTH_PORT/metrics | awk '/^raygpu_webhook_admissions_total/ {s += $2} END {printf "%d", s}')
+echo "RESULT jit_rss_mib=$(( $(rss_kib "$WEBHOOK_PID") / 1024 )) after_requests=$served" | tee -a "$WORK/results.txt"
+for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; PIDS=()
+
+if [ "$SKIP_AOT" = 0 ]; then
+  echo "==> 5. NativeAOT publish (linux-x64)"
+  dotnet publish src/Webhook -c Release -r linux-x64 -p:PublishAot=true --nologo -o "$WORK/aot" > "$WORK/publish.log" 2>&1 \
+    || { tail -30 "$WORK/publish.log"; exit 1; }
+  warnings=$(grep -cE "warning (IL|AOT)[0-9]+" "$WORK/publish.log" || true)
+  start_ns=$(date +%s%N)
+  "$WORK/aot/Platform.Webhook" --urls=https://127.0.0.1:$AOT_PORT --Health:Port=$AOT_HEALTH "${webhook_args[@]}" > "$WORK/aot.log" 2>&1 &
+  AOT_PID=$!; PIDS+=("$AOT_PID")
+  wait_ready "http://127.0.0.1:$AOT_HEALTH/readyz" 30
+  ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+  idle_rss=$(( $(rss_kib "$AOT_PID") / 1024 ))
+  # The AOT build must behave like the JIT one: the YAML policy loaded (YamlDotNet) and the worker patched.
+  curl -sk -X POST -H 'content-type: application/json' --data-binary @"$WORK/body.json" https://127.0.0.1:$AOT_PORT/mutate \
+    | python3 -c 'import json,sys,base64; r=json.load(sys.stdin)["response"]; p=base64.b64decode(r["patch"]).decode(); assert "NVIDIA-A10G" in p, p' \
+    || { echo "the AOT binary did not apply the a10g profile" >&2; exit 1; }
+  h2load -c "$CONNECTIONS" -m 1 -n 10000 -d "$WORK/body.json" -H 'content-type: application/json' https://127.0.0.1:$AOT_PORT/mutate > "$WORK/aot-h2load.out"
+  aot_rps=$(awk '/^finished in/ {print $4}' "$WORK/aot-h2load.out")
+  echo "RESULT aot_binary_mib=$(awk -v b="$(stat -c %s "$WORK/aot/Platform.Webhook")" 'BEGIN {printf "%.1f", b/1048576}') aot_publish_warnings=$warnings aot_time_to_ready_ms=$ready_ms aot_rss_idle_mib=$idle_rss aot_rss_after_10k_mib=$(( $(rss_kib "$AOT_PID") / 1024 )) aot_h2load_rps=$aot_rps" | tee -a "$WORK/results.txt"
+fi
+
+echo
+echo "==> summary ($(nproc) cores, $(date -u +%FT%TZ))"
+cat "$WORK/results.txt"

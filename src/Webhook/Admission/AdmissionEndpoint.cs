@@ -1,0 +1,166 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.Extensions.Options;
+using Platform.Webhook.Diagnostics;
+
+namespace Platform.Webhook.Admission;
+
+/// <summary>
+/// The HTTP edge of admission, on the HTTPS port only: refuses what is not an AdmissionReview
+/// POST (405, 415, 413, 400) and hands the body to <see cref="AdmissionHandler"/>, whose answer
+/// goes back with HTTP 200 whatever the decision, as the apiserver expects.
+/// </summary>
+internal sealed partial class AdmissionEndpoint(
+    AdmissionHandler handler,
+    IOptionsMonitor<AdmissionOptions> options,
+    WebhookMetrics metrics,
+    TimeProvider time,
+    ILogger<AdmissionEndpoint> logger)
+{
+    public const string Path = "/mutate";
+
+    /// <summary>The apiserver caps request bodies at 3 MiB; a larger one is not from it.</summary>
+    public const int MaxBodyBytes = 3 * 1024 * 1024;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        if (!string.Equals(request.Path.Value, Path, StringComparison.Ordinal))
+        {
+            await RefuseAsync(context, StatusCodes.Status404NotFound, $"Not found: admission is served at POST {Path}; health and metrics are on the plain-HTTP port (Health:Port).").ConfigureAwait(false);
+            return;
+        }
+
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            response.Headers.Allow = "POST";
+            await RefuseAsync(context, StatusCodes.Status405MethodNotAllowed, $"Method {request.Method} not allowed: send the AdmissionReview with POST.").ConfigureAwait(false);
+            return;
+        }
+
+        if (!IsJson(request.ContentType))
+        {
+            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, $"Content-Type '{request.ContentType}' not supported: send the AdmissionReview as application/json.").ConfigureAwait(false);
+            return;
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge).ConfigureAwait(false);
+            return;
+        }
+
+        var reader = request.BodyReader;
+        var started = time.GetTimestamp();
+        ReadResult read;
+        while (true)
+        {
+            read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+            if (read.Buffer.Length > MaxBodyBytes)
+            {
+                reader.AdvanceTo(read.Buffer.End);
+                await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge).ConfigureAwait(false);
+                return;
+            }
+
+            if (read.IsCompleted || read.IsCanceled)
+            {
+                break;
+            }
+
+            // Nothing consumed, everything examined: wake up again only when more has arrived.
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+
+        byte[]? rented = null;
+        AdmissionOutcome outcome;
+        try
+        {
+            ReadOnlySpan<byte> body;
+            if (read.Buffer.IsSingleSegment)
+            {
+                body = read.Buffer.FirstSpan;
+            }
+            else
+            {
+                rented = ArrayPool<byte>.Shared.Rent((int)read.Buffer.Length);
+                read.Buffer.CopyTo(rented);
+                body = rented.AsSpan(0, (int)read.Buffer.Length);
+            }
+
+            outcome = Handle(body);
+        }
+        catch (BadAdmissionRequestException e)
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false);
+            return;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            reader.AdvanceTo(read.Buffer.End);
+        }
+
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.ContentLength = outcome.ResponseBody.Length;
+        await response.Body.WriteAsync(outcome.ResponseBody, context.RequestAborted).ConfigureAwait(false);
+        metrics.AdmissionAnswered(outcome.PodKind, outcome.Decision, time.GetElapsedTime(started));
+    }
+
+    private AdmissionOutcome Handle(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            return handler.Handle(body);
+        }
+        catch (Exception e) when (e is not BadAdmissionRequestException)
+        {
+            var uid = AdmissionFallback.FindUid(body)
+                ?? throw new BadAdmissionRequestException("request.uid is missing: the body is not an AdmissionReview v1 with a request.");
+            var allow = options.CurrentValue.OnError == OnErrorAction.Allow;
+            LogHandlerFailed(logger, e, uid, allow ? "allowed" : "denied");
+            var message = allow
+                ? "raygpu-webhook: internal error, pod admitted unchanged (Admission:OnError=allow)"
+                : "raygpu-webhook: internal error, pod denied (Admission:OnError=deny)";
+            return new AdmissionOutcome(AdmissionFallback.Response(uid, allow, message), uid, "error", "other", null);
+        }
+    }
+
+    private async Task RefuseAsync(HttpContext context, int statusCode, string message)
+    {
+        metrics.BadRequest(statusCode);
+        LogRefused(logger, context.Request.Method, context.Request.Path.Value ?? "", statusCode, message);
+        context.Response.StatusCode = statusCode;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(message + "\n", context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static bool IsJson(string? contentType)
+    {
+        // application/json, optionally with parameters (charset=utf-8); media types are case-insensitive.
+        const string Json = "application/json";
+        if (contentType is null || !contentType.StartsWith(Json, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var rest = contentType.AsSpan(Json.Length).TrimStart();
+        return rest.IsEmpty || rest[0] == ';';
+    }
+
+    private static readonly string TooLarge = $"Request body larger than {MaxBodyBytes} bytes (3 MiB, the apiserver's own limit): not an AdmissionReview.";
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information,
+        Message = "Refused {HttpMethod} {HttpPath} with {HttpStatusCode}: {RefusalReason}")]
+    private static partial void LogRefused(ILogger logger, string httpMethod, string httpPath, int httpStatusCode, string refusalReason);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error,
+        Message = "The admission handler failed on request {AdmissionUid}; the pod is {AdmissionDecision} per Admission:OnError.")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string admissionUid, string admissionDecision);
+}
