@@ -9,7 +9,8 @@ namespace Platform.Webhook.Mutation;
 
 /// <summary>Checks a patched pod the way the API server would before it is persisted. A patch that yields an
 /// invalid pod rejects the pod even with failurePolicy Ignore, so the webhook must never send one.
-/// Every section the patch touched must parse as its core/v1 type (KubernetesClient's models and their
+/// Every section the patch touched (a container's resources, env or args; tolerations; affinity; a string
+/// map) must parse as its core/v1 type (KubernetesClient's models and their
 /// source-generated serializer), extended-resource requests must equal limits, and tolerations must be
 /// unique. Untouched sections are the user's and the API server validates them as usual; parsing only
 /// what changed keeps the check to tens of microseconds instead of parsing the whole pod.</summary>
@@ -45,12 +46,12 @@ internal static class PodChecker
         return null;
     }
 
-    /// <summary>The unit a path belongs to: a container (/spec/containers/0), or a top-level field of
-    /// spec or metadata (/spec/tolerations, /metadata/annotations).</summary>
+    /// <summary>The unit a path belongs to: a field of a container (/spec/containers/0/resources), or a
+    /// top-level field of spec or metadata (/spec/tolerations, /metadata/annotations).</summary>
     private static string Section(string path)
     {
         var segments = path.Split('/');
-        var depth = segments.Length > 3 && segments[2] is "containers" or "initContainers" ? 4 : 3;
+        var depth = segments.Length > 3 && segments[2] is "containers" or "initContainers" ? 5 : 3;
         return string.Join('/', segments.Take(Math.Min(depth, segments.Length)));
     }
 
@@ -75,7 +76,10 @@ internal static class PodChecker
 
         return segments switch
         {
-            ["spec", "containers" or "initContainers", _] => CheckContainer(KubernetesJson.Deserialize<V1Container>(node), section),
+            ["spec", "containers" or "initContainers", _, "resources"] => CheckResources(KubernetesJson.Deserialize<V1ResourceRequirements>(node), section),
+            ["spec", "containers" or "initContainers", _, "env"] => CheckEnv(node, section),
+            ["spec", "containers" or "initContainers", _, "args" or "command"] => CheckStrings(node, section),
+            ["spec", "containers" or "initContainers", _] => $"{section} was replaced as a whole, which the webhook never does",
             ["spec", "tolerations"] => CheckTolerations(node),
             ["spec", "affinity"] => KubernetesJson.Deserialize<V1Affinity>(node) is null ? "/spec/affinity is null" : null,
             ["spec", "nodeSelector"] or ["metadata", "annotations" or "labels"] => CheckStringMap(node, section),
@@ -83,15 +87,10 @@ internal static class PodChecker
         };
     }
 
-    private static string? CheckContainer(V1Container container, string section)
+    private static string? CheckResources(V1ResourceRequirements resources, string section)
     {
-        if (string.IsNullOrEmpty(container.Name))
-        {
-            return $"{section} has no name";
-        }
-
-        var limits = container.Resources?.Limits;
-        foreach (var (name, request) in container.Resources?.Requests ?? new Dictionary<string, ResourceQuantity>())
+        var limits = resources.Limits;
+        foreach (var (name, request) in resources.Requests ?? new Dictionary<string, ResourceQuantity>())
         {
             if (!KubernetesNames.IsExtendedResource(name))
             {
@@ -100,17 +99,40 @@ internal static class PodChecker
 
             if (limits is null || !limits.TryGetValue(name, out var limit))
             {
-                return $"container {container.Name} requests {name} without a limit";
+                return $"{section} requests {name} without a limit";
             }
 
             if (request.ToDecimal() != limit.ToDecimal())
             {
-                return $"container {container.Name} requests {request} {name} but limits {limit}; extended resources need them equal";
+                return $"{section} requests {request} {name} but limits {limit}; extended resources need them equal";
             }
         }
 
         return null;
     }
+
+    private static string? CheckEnv(JsonNode node, string section)
+    {
+        if (node is not JsonArray env)
+        {
+            return $"{section} is not a list";
+        }
+
+        for (var i = 0; i < env.Count; i++)
+        {
+            if (env[i] is not JsonObject variable || string.IsNullOrEmpty(KubernetesJson.Deserialize<V1EnvVar>(variable).Name))
+            {
+                return $"{section}/{i} is not an environment variable with a name";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? CheckStrings(JsonNode node, string section) =>
+        node is JsonArray items && items.All(i => i is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+            ? null
+            : $"{section} is not a list of strings";
 
     private static string? CheckTolerations(JsonNode node)
     {

@@ -35,6 +35,26 @@ public class PodCheckerTests
         Assert.Null(PodChecker.Check(pod, [TouchContainer]));
     }
 
+    [Theory]
+    [InlineData("""[{"value":"void"}]""", "/spec/containers/0/env/0 is not an environment variable with a name")]
+    [InlineData("""{"name":"x"}""", "/spec/containers/0/env is not a list")]
+    public void Check_TouchedEnvInvalid_ReportsIt(string env, string expected)
+    {
+        var pod = Fixtures.Pod(Fixtures.GpuWorker);
+        pod["spec"]!["containers"]![0]!["env"] = JsonNode.Parse(env);
+
+        Assert.Equal(expected, PodChecker.Check(pod, [new("add", "/spec/containers/0/env/0", new JsonObject())]));
+    }
+
+    [Fact]
+    public void Check_TouchedArgsNotStrings_ReportsIt()
+    {
+        var pod = Fixtures.Pod(Fixtures.GpuWorker);
+        pod["spec"]!["containers"]![0]!["args"] = JsonNode.Parse("[1]");
+
+        Assert.Equal("/spec/containers/0/args is not a list of strings", PodChecker.Check(pod, [new("replace", "/spec/containers/0/args/0", 1)]));
+    }
+
     [Fact]
     public void Check_DuplicateTolerations_ReportsBoth()
     {
