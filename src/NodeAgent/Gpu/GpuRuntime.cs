@@ -40,6 +40,16 @@ internal sealed partial class GpuRuntime : IDisposable
         }
     }
 
+    private GpuRuntime(IGpuDriver driver, GpuDiscovery discovery, ILogger<GpuRuntime> logger)
+    {
+        _logger = logger;
+        Driver = driver;
+        Discovery = discovery;
+    }
+
+    /// <summary>A runtime around an already opened driver and its discovery (composition in tests and benchmarks).</summary>
+    internal static GpuRuntime Create(IGpuDriver driver, GpuDiscovery discovery, ILogger<GpuRuntime> logger) => new(driver, discovery, logger);
+
     public IGpuDriver? Driver { get; }
 
     public GpuDiscovery Discovery { get; }
