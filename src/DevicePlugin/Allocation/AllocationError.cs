@@ -1,0 +1,9 @@
+using Grpc.Core;
+
+namespace Platform.DevicePlugin.Allocation;
+
+/// <summary>Why a request was refused: the gRPC status to answer with and a message naming the device and resource.</summary>
+internal sealed record AllocationError(StatusCode Code, string Message, string? DeviceId)
+{
+    public RpcException ToRpcException() => new(new Status(Code, Message));
+}
