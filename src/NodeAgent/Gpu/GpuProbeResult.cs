@@ -18,9 +18,10 @@ internal enum GpuProbeStatus
 /// The result of one periodic probe of a GPU.
 /// <paramref name="ResetGeneration"/> changes every time the driver has evidence the GPU was reset
 /// (re-acquired after being lost, volatile ECC counters cleared, a simulator reset); fatal faults
-/// only clear after it moved on.
+/// only clear after it moved on. <paramref name="TemperatureC"/> is read by the probe where the driver reports it;
+/// the health state machine compares it with the configured limit.
 /// </summary>
-internal sealed record GpuProbeResult(GpuProbeStatus Status, string Detail, long ResetGeneration)
+internal sealed record GpuProbeResult(GpuProbeStatus Status, string Detail, long ResetGeneration, uint? TemperatureC = null)
 {
     public bool IsOk => Status == GpuProbeStatus.Ok;
 }

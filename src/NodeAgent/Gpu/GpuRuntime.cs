@@ -68,18 +68,25 @@ internal sealed partial class GpuRuntime : IDisposable
             case GpuDriverKinds.Cuda:
                 return CudaGpuDriver.Open(gpu.DriverRoot, gpu.SysfsRoot, gpu.ProcRoot);
             case GpuDriverKinds.Nvml:
-                return NvmlGpuDriver.Open(gpu.DriverRoot, gpu.SysfsRoot, null);
+                return NvmlGpuDriver.Open(gpu.DriverRoot, gpu.SysfsRoot);
             default:
                 try
                 {
-                    var nvml = NvmlGpuDriver.Open(gpu.DriverRoot, gpu.SysfsRoot, null);
+                    var nvml = NvmlGpuDriver.Open(gpu.DriverRoot, gpu.SysfsRoot);
                     CrossCheckWithCuda(nvml, gpu);
                     return nvml;
                 }
                 catch (GpuDriverException nvmlError)
                 {
                     LogFallingBackToCuda(nvmlError.Message);
-                    return CudaGpuDriver.Open(gpu.DriverRoot, gpu.SysfsRoot, gpu.ProcRoot);
+                    try
+                    {
+                        return CudaGpuDriver.Open(gpu.DriverRoot, gpu.SysfsRoot, gpu.ProcRoot);
+                    }
+                    catch (GpuDriverException cudaError)
+                    {
+                        throw new GpuDriverException($"NVML: {nvmlError.Message} CUDA: {cudaError.Message}", cudaError);
+                    }
                 }
         }
     }

@@ -14,12 +14,14 @@ internal sealed class GpuHealthStateMachine
     private readonly IReadOnlySet<ulong> _ignored;
     private readonly IReadOnlySet<ulong> _fatal;
     private readonly TimeSpan _quietPeriod;
+    private readonly int? _temperatureLimitC;
     private long _lastGeneration;
     private long _faultGeneration;
     private DateTimeOffset? _passingSince;
 
-    public GpuHealthStateMachine(GpuDevice device, IReadOnlySet<ulong> ignoredXids, IReadOnlySet<ulong> fatalXids, TimeSpan quietPeriod)
+    public GpuHealthStateMachine(GpuDevice device, IReadOnlySet<ulong> ignoredXids, IReadOnlySet<ulong> fatalXids, TimeSpan quietPeriod, int? temperatureLimitC = null)
     {
+        _temperatureLimitC = temperatureLimitC;
         Device = device;
         _ignored = ignoredXids;
         _fatal = fatalXids;
@@ -46,6 +48,11 @@ internal sealed class GpuHealthStateMachine
     {
         var resetSinceFault = probe.ResetGeneration != _faultGeneration;
         _lastGeneration = probe.ResetGeneration;
+        if (probe.IsOk && _temperatureLimitC is { } limit && probe.TemperatureC >= limit)
+        {
+            return Fault(HealthReasons.OverTemperature, $"temperature {probe.TemperatureC} C reached the limit {limit} C", fatal: false, now);
+        }
+
         switch (probe.Status)
         {
             case GpuProbeStatus.Lost:

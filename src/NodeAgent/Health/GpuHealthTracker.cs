@@ -24,7 +24,7 @@ internal sealed class GpuHealthTracker
         var fatal = health.ParsedFatalXids;
         foreach (var device in discovery.Devices)
         {
-            _machines[device.Uuid] = new GpuHealthStateMachine(device, ignored, fatal, health.QuietPeriod);
+            _machines[device.Uuid] = new GpuHealthStateMachine(device, ignored, fatal, health.QuietPeriod, health.TemperatureLimitC);
         }
     }
 

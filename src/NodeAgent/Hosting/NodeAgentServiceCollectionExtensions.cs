@@ -1,8 +1,12 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Platform.DevicePlugin.Configuration;
+using Platform.DevicePlugin.Events;
+using Platform.DevicePlugin.Hosting;
 using Platform.NodeAgent.Diagnostics;
 using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Health;
+using Platform.NodeAgent.Inventory;
 using Platform.NodeAgent.Kubernetes;
 using Platform.NodeAgent.Labels;
 using Platform.NodeAgent.Metrics;
@@ -20,7 +24,24 @@ internal static class NodeAgentServiceCollectionExtensions
         services.AddGpuHealth(configuration);
         services.AddGpuMetrics(configuration);
         services.AddNodeLabels(configuration);
+        services.AddGpuDevicePlugin(configuration);
         services.AddSingleton<IReadinessContributor, AgentReadiness>();
+        return services;
+    }
+
+    /// <summary>The device-plugin library (section <c>DevicePlugin</c>), fed from discovery and health.</summary>
+    public static IServiceCollection AddGpuDevicePlugin(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IHostedService, InventoryPublisher>();
+        services.AddDevicePlugin(configuration);
+        services.AddSingleton<IDevicePluginObserver, DevicePluginObserver>();
+        services.AddSingleton<IReadinessContributor, DevicePluginReadiness>();
+        services.TryAddSingleton(sp =>
+        {
+            var sharing = sp.GetRequiredService<IOptions<DevicePluginOptions>>().Value.Sharing;
+            var shared = sharing.Replicas > 1 || sharing.Devices.Any(d => d.Replicas > 1);
+            return new GpuSharing(sharing.Replicas, shared ? "time-slicing" : "none");
+        });
         return services;
     }
 
@@ -81,7 +102,6 @@ internal static class NodeAgentServiceCollectionExtensions
     {
         services.AddOptions<LabelsOptions>().Bind(configuration.GetSection(LabelsOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LabelsOptions>, LabelsOptionsValidator>());
-        services.TryAddSingleton(GpuSharing.None);
         services.TryAddSingleton<NodeLabelPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeLabelPublisher>());
         return services;

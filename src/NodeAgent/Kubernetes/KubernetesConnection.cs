@@ -58,6 +58,13 @@ internal sealed partial class KubernetesConnection : IDisposable
         }
     }
 
+    /// <summary>A connection around an existing API adapter (composition in tests and benchmarks).</summary>
+    internal KubernetesConnection(IKubernetesApi api, string source)
+    {
+        Api = api;
+        Source = source;
+    }
+
     public IKubernetesApi? Api { get; }
 
     public string Source { get; } = string.Empty;

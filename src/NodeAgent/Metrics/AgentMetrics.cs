@@ -32,6 +32,9 @@ internal sealed class AgentMetrics
 
     public void CountNvmlError() => Interlocked.Increment(ref _nvmlErrors);
 
+    /// <summary>A refused Allocate: counted, not timed (the plugin reports no duration for refusals).</summary>
+    public void CountAllocationFailure() => Interlocked.Increment(ref _allocationFailures);
+
     public void CountHealthTransition(string reason, string to) =>
         HealthTransitions.AddOrUpdate((reason, to), 1, (_, n) => n + 1);
 

@@ -1,5 +1,5 @@
-using System.Net.Sockets;
 using Grpc.Net.Client;
+using Platform.DevicePlugin.Transport;
 using V1;
 
 namespace Platform.NodeAgent.Metrics;
@@ -16,28 +16,7 @@ internal sealed class PodResourcesClient : IPodResourcesClient, IDisposable
 
     public PodResourcesClient(string socketPath, int maxReceiveBytes)
     {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        _channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
-        {
-            HttpHandler = handler,
-            MaxReceiveMessageSize = maxReceiveBytes,
-        });
+        _channel = UnixSocketChannel.Create(socketPath, new GrpcChannelOptions { MaxReceiveMessageSize = maxReceiveBytes });
         _client = new PodResourcesLister.PodResourcesListerClient(_channel);
     }
 

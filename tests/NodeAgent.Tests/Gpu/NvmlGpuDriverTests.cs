@@ -9,7 +9,7 @@ public class NvmlGpuDriverTests
     [GpuFact]
     public void Discover_RealDriver_ReportsConsistentDevices()
     {
-        using var driver = NvmlGpuDriver.Open("/", "/sys", null);
+        using var driver = NvmlGpuDriver.Open("/", "/sys");
 
         var discovery = driver.Discover();
 
@@ -28,7 +28,7 @@ public class NvmlGpuDriverTests
     [GpuFact]
     public void SampleAndProbe_RealDriver_Answer()
     {
-        using var driver = NvmlGpuDriver.Open("/", "/sys", null);
+        using var driver = NvmlGpuDriver.Open("/", "/sys");
         var device = driver.Discover().Devices[0];
 
         var sample = driver.Sample(device);
@@ -41,7 +41,7 @@ public class NvmlGpuDriverTests
     [GpuFact]
     public void CudaView_RealDriver_AgreesWithNvml()
     {
-        using var nvml = NvmlGpuDriver.Open("/", "/sys", null);
+        using var nvml = NvmlGpuDriver.Open("/", "/sys");
         if (!NativeLibraryResolver.TryLoad("/", CudaNative.Library, out var failure))
         {
             Assert.Fail(failure);

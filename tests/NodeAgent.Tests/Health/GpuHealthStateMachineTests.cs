@@ -160,4 +160,17 @@ public class GpuHealthStateMachineTests
         Assert.Null(machine.OnProbe(Ok(5), T0.AddSeconds(10)));
         Assert.Equal(GpuHealthState.Healthy, machine.State);
     }
+
+    [Fact]
+    public void OnProbe_TemperatureAtLimit_TransientUntilCoolForQuietPeriod()
+    {
+        var machine = new GpuHealthStateMachine(TestGpus.Device(0), new HashSet<ulong>(), new HashSet<ulong>(), Quiet, temperatureLimitC: 90);
+
+        var hot = machine.OnProbe(new GpuProbeResult(GpuProbeStatus.Ok, "ok", 0, 91), T0);
+        Assert.Null(machine.OnProbe(new GpuProbeResult(GpuProbeStatus.Ok, "ok", 0, 70), T0.AddSeconds(10)));
+        var cool = machine.OnProbe(new GpuProbeResult(GpuProbeStatus.Ok, "ok", 0, 70), T0.AddSeconds(70));
+
+        Assert.Equal((HealthReasons.OverTemperature, false), (hot!.Reason, hot.Fatal));
+        Assert.Equal(GpuHealthState.Healthy, cool!.To);
+    }
 }

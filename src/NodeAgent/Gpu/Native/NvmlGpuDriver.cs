@@ -9,7 +9,6 @@ namespace Platform.NodeAgent.Gpu.Native;
 internal sealed unsafe class NvmlGpuDriver : IGpuDriver
 {
     private readonly string _sysRoot;
-    private readonly int? _temperatureLimitC;
     private readonly ConcurrentDictionary<string, nint> _handles = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<nint, string> _uuids = new();
     private readonly ConcurrentDictionary<string, ResetEvidence> _evidence = new(StringComparer.OrdinalIgnoreCase);
@@ -18,10 +17,9 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
     private bool _eventsTried;
     private bool _disposed;
 
-    private NvmlGpuDriver(string sysRoot, int? temperatureLimitC)
+    private NvmlGpuDriver(string sysRoot)
     {
         _sysRoot = sysRoot;
-        _temperatureLimitC = temperatureLimitC;
     }
 
     public string Name => "nvml";
@@ -29,7 +27,7 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
     public bool SupportsEvents { get; private set; } = true;
 
     /// <summary>Loads the library under <paramref name="driverRoot"/> and calls nvmlInit_v2.</summary>
-    public static NvmlGpuDriver Open(string driverRoot, string sysRoot, int? temperatureLimitC)
+    public static NvmlGpuDriver Open(string driverRoot, string sysRoot)
     {
         if (!NativeLibraryResolver.TryLoad(driverRoot, NvmlNative.Library, out var failure))
         {
@@ -37,7 +35,7 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
         }
 
         NvmlCall.Check("nvmlInit_v2", NvmlNative.Init());
-        return new NvmlGpuDriver(sysRoot, temperatureLimitC);
+        return new NvmlGpuDriver(sysRoot);
     }
 
     public GpuDiscovery Discover()
@@ -218,12 +216,7 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
                 }
             }
 
-            if (hasTemperature && _temperatureLimitC is { } limit && temperature >= limit)
-            {
-                return new GpuProbeResult(GpuProbeStatus.OverTemperature, $"temperature {temperature} C reached the limit {limit} C", evidence.Generation);
-            }
-
-            return new GpuProbeResult(GpuProbeStatus.Ok, "ok", evidence.Generation);
+            return new GpuProbeResult(GpuProbeStatus.Ok, "ok", evidence.Generation, hasTemperature ? temperature : null);
         }
         catch (GpuDriverException ex)
         {

@@ -105,7 +105,7 @@ internal sealed class SimulatedGpuDriver : IGpuDriver
         {
             return state.Lost
                 ? new GpuProbeResult(GpuProbeStatus.Lost, "simulated GPU fell off the bus", state.Generation)
-                : new GpuProbeResult(GpuProbeStatus.Ok, "ok", state.Generation);
+                : new GpuProbeResult(GpuProbeStatus.Ok, "ok", state.Generation, Sample(device).TemperatureC);
         }
     }
 
