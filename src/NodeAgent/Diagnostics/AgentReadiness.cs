@@ -21,7 +21,7 @@ internal sealed class AgentReadiness(
             : new ReadinessCheck("gpu", false, true, $"no GPU driver: {gpu.InitError}");
         yield return new ReadinessCheck("health-events", health.EventsProblem is null, false, health.EventsProblem ?? "XID/ECC events are watched");
         yield return new ReadinessCheck("kubernetes", kubernetes.Api is not null, false, kubernetes.Unavailable ?? $"connected through {kubernetes.Source}");
-        yield return new ReadinessCheck("node-labels", labels.Problem is null, false, labels.Problem ?? "labels and taints applied");
+        yield return new ReadinessCheck("node-labels", labels.Problem is null, false, labels.Problem ?? labels.Status);
         yield return new ReadinessCheck("pod-attribution", attribution.Problem is null, false, attribution.Problem ?? "pods attributed through the pod-resources API");
     }
 }

@@ -41,8 +41,11 @@ internal sealed partial class NodeLabelPublisher : BackgroundService
         _taints = gpu.Discovery.Devices.Count > 0 ? node.Value.ParsedTaints : [];
     }
 
-    /// <summary>Null when labels are applied; otherwise why not (shown in /readyz).</summary>
-    public string? Problem { get; private set; }
+    /// <summary>Null when labels are applied (or nothing is to be applied); otherwise why not (shown in /readyz).</summary>
+    public string? Problem { get; private set; } = "the Node has not been patched yet";
+
+    /// <summary>What the publisher does when all is well (shown in /readyz).</summary>
+    public string Status { get; private set; } = "labels and taints applied";
 
     /// <summary>Completes after the first successful pass; tests and readiness wait on it.</summary>
     public Task FirstPass => _firstPass.Task;
@@ -54,6 +57,7 @@ internal sealed partial class NodeLabelPublisher : BackgroundService
         if (!_labelsEnabled && _taints.Count == 0)
         {
             Problem = null;
+            Status = "Labels:Enabled is false and no Node:Taints are configured; nothing to apply";
             _firstPass.TrySetResult();
             return;
         }

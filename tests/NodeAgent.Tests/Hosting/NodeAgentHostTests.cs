@@ -77,12 +77,21 @@ public sealed class NodeAgentHostTests : IAsyncLifetime
         // Allocation, with the pod-resources API already reporting the pod that gets the GPU.
         var attribution = _agent.Services.GetRequiredService<PodAttributionRefresher>();
         _podResources.SetPods(FakePodResources.Pod("ml", "rc-gpu-worker-abcde", "ray-worker", "nvidia.com/gpu", Gpu0));
-        var refreshed = attribution.NextRefresh;
         var request = new AllocateRequest();
         request.ContainerRequests.Add(new ContainerAllocateRequest { DevicesIds = { Gpu0 } });
         var allocated = await plugin.Client.AllocateAsync(request).ResponseAsync.DefaultTimeout();
         Assert.Equal(Gpu0, allocated.ContainerResponses[0].Envs["NVIDIA_VISIBLE_DEVICES"]);
-        await refreshed.DefaultTimeout();
+        while (true)
+        {
+            // Take the next-refresh signal before looking, so a refresh finishing in between is not missed.
+            var next = attribution.NextRefresh;
+            if (attribution.Attribution.ContainsKey(Gpu0))
+            {
+                break;
+            }
+
+            await next.DefaultTimeout();
+        }
 
         // Metrics: dcgm names, attributed to the pod and its Ray cluster; allocation counted.
         var metrics = await _http.GetStringAsync("/metrics").DefaultTimeout();
