@@ -15,15 +15,3 @@ internal enum AllocateStrategies
     /// <summary>CRI <c>cdi_devices</c> named <c>&lt;kind&gt;=&lt;id&gt;</c>.</summary>
     Cdi = 4,
 }
-
-internal enum DeviceIdStrategy
-{
-    Uuid,
-    Index,
-}
-
-internal enum ReplicaPlacement
-{
-    Distributed,
-    Packed,
-}

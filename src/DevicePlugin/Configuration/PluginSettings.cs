@@ -46,6 +46,3 @@ internal sealed record PluginSettings
 
     public string KubeletSocketPath => Path.Combine(KubeletDirectory, KubeletPaths.KubeletSocketName);
 }
-
-/// <summary>One advertised resource: its name, socket, and whether it holds the shared (replicated) GPUs.</summary>
-internal sealed record ResourceSettings(string ResourceName, string SocketName, bool IsShared);

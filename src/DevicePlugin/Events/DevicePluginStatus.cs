@@ -20,17 +20,3 @@ public sealed class DevicePluginStatus
 
     internal void Remove(string resourceName) => _resources.TryRemove(resourceName, out _);
 }
-
-/// <summary>State of one advertised resource.</summary>
-public sealed record ResourceStatus(string ResourceName)
-{
-    public bool Listening { get; init; }
-
-    public bool Registered { get; init; }
-
-    public DateTimeOffset? LastRegisteredAt { get; init; }
-
-    public int ActiveStreams { get; init; }
-
-    public string? LastError { get; init; }
-}

@@ -18,6 +18,9 @@ namespace Platform.DevicePlugin.Hosting;
 /// </summary>
 internal sealed class DevicePluginHost : BackgroundService
 {
+    private static readonly TimeSpan FastRetryDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan FastRetryWindow = TimeSpan.FromSeconds(2);
+
     private readonly PluginSettings _settings;
     private readonly DeviceInventory _inventory;
     private readonly EventPublisher _events;
@@ -25,6 +28,7 @@ internal sealed class DevicePluginHost : BackgroundService
     private readonly TimeProvider _time;
     private readonly Channel<KubeletSignal> _signals = Channel.CreateUnbounded<KubeletSignal>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<ResourceState> _resources;
+    private bool _watcherSawDirectory;
 
     public DevicePluginHost(PluginSettings settings, DeviceInventory inventory, EventPublisher events, DevicePluginStatus status, TimeProvider time, ILoggerFactory loggerFactory, Func<string, bool>? hostPathExists = null)
     {
@@ -43,37 +47,50 @@ internal sealed class DevicePluginHost : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        KubeletWatcher? watcher = null;
         try
         {
             await WaitForInventoryAsync(stoppingToken).ConfigureAwait(false);
-            Directory.CreateDirectory(_settings.KubeletDirectory);
-            using var watcher = new KubeletWatcher(_settings.KubeletDirectory, _resources.Select(r => r.Plugin.Resource.SocketName).ToArray(), _signals.Writer);
-            if (watcher.WatcherError is { } watcherError)
-            {
-                foreach (var r in _resources)
-                {
-                    _events.Publish(new PluginError(r.Plugin.ResourceName, "watch-directory", watcherError));
-                }
-            }
-
+            watcher = CreateWatcher();
             var nextCheck = _time.GetTimestamp();
             while (!stoppingToken.IsCancellationRequested)
             {
-                foreach (var resource in _resources)
+                try
                 {
-                    await ReconcileAsync(resource, stoppingToken).ConfigureAwait(false);
-                }
+                    foreach (var resource in _resources)
+                    {
+                        await ReconcileAsync(resource, stoppingToken).ConfigureAwait(false);
+                    }
 
-                if (_time.GetElapsedTime(nextCheck) >= TimeSpan.Zero)
-                {
-                    watcher.Check(socket => _resources.Any(r => r.Plugin.Resource.SocketName == socket && r.Server.IsRunning && !r.NeedsListen));
-                    nextCheck = _time.GetTimestamp() + (long)(_settings.KubeletCheckInterval.TotalSeconds * _time.TimestampFrequency);
-                }
+                    if (_time.GetElapsedTime(nextCheck) >= TimeSpan.Zero)
+                    {
+                        if (watcher.WatcherError is not null && !_watcherSawDirectory && Directory.Exists(_settings.KubeletDirectory))
+                        {
+                            // The directory was missing when the watcher started and exists now: watch it properly.
+                            watcher.Dispose();
+                            watcher = CreateWatcher();
+                        }
 
-                await WaitAsync(nextCheck, stoppingToken).ConfigureAwait(false);
-                while (_signals.Reader.TryRead(out var signal))
+                        watcher.Check(socket => _resources.Any(r => r.Plugin.Resource.SocketName == socket && r.Server.IsRunning && !r.NeedsListen));
+                        nextCheck = _time.GetTimestamp() + (long)(_settings.KubeletCheckInterval.TotalSeconds * _time.TimestampFrequency);
+                    }
+
+                    await WaitAsync(nextCheck, stoppingToken).ConfigureAwait(false);
+                    while (_signals.Reader.TryRead(out var signal))
+                    {
+                        Apply(signal);
+                    }
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    Apply(signal);
+                    // Never let the host die on an unexpected failure (that is a crash loop on a node):
+                    // report it, wait a little, and go on.
+                    foreach (var r in _resources)
+                    {
+                        _events.Publish(new PluginError(r.Plugin.ResourceName, "reconcile", ex));
+                    }
+
+                    await Task.Delay(_settings.RegistrationInitialBackoff, _time, stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -83,11 +100,39 @@ internal sealed class DevicePluginHost : BackgroundService
         }
         finally
         {
+            watcher?.Dispose();
             foreach (var resource in _resources)
             {
                 await StopResourceAsync(resource).ConfigureAwait(false);
             }
         }
+    }
+
+    private KubeletWatcher CreateWatcher()
+    {
+        Exception? error = null;
+        try
+        {
+            Directory.CreateDirectory(_settings.KubeletDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Reported below; the servers retry creating it, and the periodic check still runs.
+            error = ex;
+        }
+
+        _watcherSawDirectory = Directory.Exists(_settings.KubeletDirectory);
+        var watcher = new KubeletWatcher(_settings.KubeletDirectory, _resources.Select(r => r.Plugin.Resource.SocketName).ToArray(), _signals.Writer);
+        error ??= watcher.WatcherError;
+        if (error is not null)
+        {
+            foreach (var r in _resources)
+            {
+                _events.Publish(new PluginError(r.Plugin.ResourceName, "watch-directory", error));
+            }
+        }
+
+        return watcher;
     }
 
     private async Task WaitForInventoryAsync(CancellationToken stoppingToken)
@@ -141,8 +186,15 @@ internal sealed class DevicePluginHost : BackgroundService
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             var delay = RegistrationBackoff.Delay(r.Attempt, _settings.RegistrationInitialBackoff, _settings.RegistrationMaxBackoff);
+
+            // A kubelet.sock that just appeared may not accept yet (bind comes before listen): right after
+            // a kubelet restart, retry quickly instead of waiting out the backoff.
+            if (_time.GetUtcNow() < r.FastRetryUntil && delay > FastRetryDelay)
+            {
+                delay = FastRetryDelay;
+            }
+
             r.RetryAt = _time.GetUtcNow() + delay;
-            r.Trigger = "retry";
             _status.Update(name, s => s with { Registered = false, LastError = ex.Message });
             _events.Publish(new RegistrationFailed(name, r.Attempt, ex.Message, delay));
         }
@@ -195,6 +247,7 @@ internal sealed class DevicePluginHost : BackgroundService
         r.RetryAt = null;
         r.Attempt = 0;
         r.Trigger = trigger;
+        r.FastRetryUntil = _time.GetUtcNow() + FastRetryWindow;
         r.TriggerTimestamp = signal.ObservedTimestamp;
         _status.Update(r.Plugin.ResourceName, s => s with { Registered = false, Listening = s.Listening && !relisten });
     }
@@ -263,7 +316,10 @@ internal sealed class DevicePluginHost : BackgroundService
 
         public DateTimeOffset? RetryAt { get; set; }
 
+        /// <summary>What began the current registration sequence; retries keep it (Attempt counts them).</summary>
         public string Trigger { get; set; } = "start";
+
+        public DateTimeOffset FastRetryUntil { get; set; }
 
         public long TriggerTimestamp { get; set; } = Stopwatch.GetTimestamp();
     }

@@ -33,6 +33,9 @@ internal sealed class PluginServer(ResourcePlugin plugin, ILoggerFactory loggerF
         File.Delete(SocketPath);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = Environments.Production });
+        // The agent's own configuration (appsettings.json, ASPNETCORE_* variables) must not reach this server:
+        // a Kestrel:Endpoints section there would make it bind the agent's ports too.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         // The outer host owns signals and shutdown; this inner server must not hook SIGTERM/Ctrl+C.

@@ -92,6 +92,47 @@ public sealed class DevicePluginHostTests : IDisposable
         Assert.Equal([Uuid(1), Uuid(0)], allocated.VisibleDevices);
     }
 
+    public static TheoryData<string, string[][], StatusCode, string> AllocateErrors => new()
+    {
+        // replicas per GPU, container requests, expected status, message fragment
+        { "1", [["GPU-unknown"]], StatusCode.InvalidArgument, "device 'GPU-unknown' is not a device of resource 'nvidia.com/gpu'" },
+        { "1", [[Uuid(1)]], StatusCode.FailedPrecondition, $"device '{Uuid(1)}' of resource 'nvidia.com/gpu' (GPU 1, {Uuid(1)}) is unhealthy: XID 79" },
+        { "1", [[]], StatusCode.InvalidArgument, "the request for resource 'nvidia.com/gpu' names no device IDs" },
+        { "1", [], StatusCode.InvalidArgument, "has no container requests" },
+        { "1", [[Uuid(0)], ["GPU-unknown"]], StatusCode.InvalidArgument, "'GPU-unknown'" },
+        { "1", [[$"{Uuid(0)}::0"]], StatusCode.InvalidArgument, $"GPU {Uuid(0)} is not shared, its device ID is '{Uuid(0)}'" },
+        { "2", [[$"{Uuid(0)}::5"]], StatusCode.InvalidArgument, $"advertised as replicas {Uuid(0)}::0 to {Uuid(0)}::1" },
+        { "2", [[$"{Uuid(0)}::0", $"{Uuid(0)}::1"]], StatusCode.InvalidArgument, "FailRequestsGreaterThanOne allows at most 1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AllocateErrors))]
+    public async Task Allocate_EveryError_OverTheWire_IsPreciseAndReported(string replicas, string[][] containers, StatusCode code, string fragment)
+    {
+        await using var kubelet = await FakeKubelet.StartAsync(_dir.Path);
+        await using var plugin = await PluginHarness.StartAsync(_dir.Path, Many(2), new Dictionary<string, string?>
+        {
+            ["DevicePlugin:Sharing:Replicas"] = replicas,
+            ["DevicePlugin:Sharing:FailRequestsGreaterThanOne"] = "true",
+        });
+        var connection = await kubelet.NextRegistrationAsync();
+        await connection.NextListAsync();
+        plugin.Inventory.SetHealth(Uuid(1), DeviceHealth.Unhealthy, "XID 79");
+        var request = new AllocateRequest();
+        foreach (var ids in containers)
+        {
+            request.ContainerRequests.Add(new ContainerAllocateRequest { DevicesIds = { ids } });
+        }
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => connection.Client.AllocateAsync(request).ResponseAsync.DefaultTimeout());
+        var rejected = await plugin.Events.WaitForAsync<AllocationRejected>();
+
+        Assert.Equal(code, error.StatusCode);
+        Assert.Contains(fragment, error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(code.ToString(), rejected.StatusCode);
+        Assert.Equal(error.Status.Detail, rejected.Message);
+    }
+
     [Fact]
     public async Task PreferredAllocation_OverTheWire_UsesTopologyKeepsMustIncludeAndSurvivesMissingTopology()
     {
@@ -180,20 +221,27 @@ public sealed class DevicePluginHostTests : IDisposable
         Assert.Equal(version, plugin.Inventory.Current.Version);
         Assert.True(File.Exists(_dir.File("nvidia-gpu.sock")));
         var reRegistered = await plugin.Events.WaitForAsync<PluginRegistered>(e => e.Trigger != "start");
-        Assert.Contains(reRegistered.Trigger, new[] { "kubelet-restart", "socket-removed", "retry" });
+        Assert.Contains(reRegistered.Trigger, new[] { "kubelet-restart", "socket-removed" });
     }
 
     [Fact]
     public async Task KubeletStartsAfterThePlugin_RegistersWhenKubeletSockAppears()
     {
-        await using var plugin = await PluginHarness.StartAsync(_dir.Path, Many(1));
+        // Retries far apart: only the directory watcher can bring the registration in time.
+        await using var plugin = await PluginHarness.StartAsync(_dir.Path, Many(1), new Dictionary<string, string?>
+        {
+            ["DevicePlugin:RegistrationInitialBackoff"] = "00:10:00",
+            ["DevicePlugin:RegistrationMaxBackoff"] = "00:10:00",
+        });
         var failed = await plugin.Events.WaitForAsync<RegistrationFailed>();
 
         await using var kubelet = await FakeKubelet.StartAsync(_dir.Path);
         var connection = await kubelet.NextRegistrationAsync();
         var list = await connection.NextListAsync();
+        var registered = await plugin.Events.WaitForAsync<PluginRegistered>();
 
         Assert.Equal(1, failed.Attempt);
+        Assert.Equal("kubelet-restart", registered.Trigger);
         Assert.Equal(Uuid(0), list.Devices.Single().ID);
         Assert.True(plugin.Status.AllRegistered);
     }
@@ -230,6 +278,66 @@ public sealed class DevicePluginHostTests : IDisposable
         Assert.True(connection.StreamEnded.IsCompleted);
         Assert.Contains(plugin.Events.All, e => e is PluginStopped);
         Assert.Contains(plugin.Events.All, e => e is ListAndWatchClosed { Reason: "plugin-stopping" });
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PreStartContainer_NoOpUnlessConfigured_ThenRefusesUnhealthyGpus(bool preStartCheck)
+    {
+        await using var kubelet = await FakeKubelet.StartAsync(_dir.Path);
+        await using var plugin = await PluginHarness.StartAsync(_dir.Path, Many(2), new Dictionary<string, string?>
+        {
+            ["DevicePlugin:PreStartCheck"] = preStartCheck ? "true" : "false",
+        });
+        var connection = await kubelet.NextRegistrationAsync();
+        await connection.NextListAsync();
+        plugin.Inventory.SetHealth(Uuid(1), DeviceHealth.Unhealthy, "XID 79");
+
+        var healthy = await connection.Client.PreStartContainerAsync(new PreStartContainerRequest { DevicesIds = { Uuid(0) } }).ResponseAsync.DefaultTimeout();
+        var call = connection.Client.PreStartContainerAsync(new PreStartContainerRequest { DevicesIds = { Uuid(1) } }).ResponseAsync.DefaultTimeout();
+
+        Assert.NotNull(healthy);
+        Assert.Equal(preStartCheck, connection.Request.Options.PreStartRequired);
+        if (preStartCheck)
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => call);
+            Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+            Assert.Contains(Uuid(1), error.Status.Detail, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.NotNull(await call);
+        }
+    }
+
+    [Fact]
+    public async Task MissingDirectory_IsCreated_AndRegistrationFollowsTheKubelet()
+    {
+        var directory = _dir.File("device-plugins");
+        await using var plugin = await PluginHarness.StartAsync(directory, Many(1));
+        await plugin.Events.WaitForAsync<RegistrationFailed>();
+
+        await using var kubelet = await FakeKubelet.StartAsync(directory);
+        var connection = await kubelet.NextRegistrationAsync();
+
+        Assert.True(Directory.Exists(directory));
+        Assert.Single((await connection.NextListAsync()).Devices);
+    }
+
+    [Fact]
+    public async Task EmptyInventory_IsNotRegisteredUntilTheAgentSetsDevices()
+    {
+        await using var kubelet = await FakeKubelet.StartAsync(_dir.Path);
+        await using var plugin = await PluginHarness.StartAsync(_dir.Path, devices: null);
+        var registration = kubelet.NextRegistrationAsync();
+        Assert.False(registration.IsCompleted);
+        Assert.False(File.Exists(_dir.File("nvidia-gpu.sock")));
+
+        plugin.Inventory.SetDevices(Many(2));
+        var connection = await registration;
+
+        Assert.Equal(2, (await connection.NextListAsync()).Devices.Count);
     }
 
     [Fact]

@@ -55,7 +55,13 @@ internal sealed class FakeKubelet : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var connection in _all)
+        PluginConnection[] connections;
+        lock (_all)
+        {
+            connections = [.. _all];
+        }
+
+        foreach (var connection in connections)
         {
             await connection.DisposeAsync();
         }
