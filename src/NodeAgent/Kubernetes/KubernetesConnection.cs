@@ -1,4 +1,3 @@
-using k8s;
 using Microsoft.Extensions.Options;
 
 namespace Platform.NodeAgent.Kubernetes;
@@ -13,7 +12,7 @@ internal sealed partial class KubernetesConnection : IDisposable
     public KubernetesConnection(IOptions<KubernetesOptions> options, ILogger<KubernetesConnection> logger)
         : this(
             options.Value.Kubeconfig ?? Environment.GetEnvironmentVariable("KUBECONFIG"),
-            options.Value.Enabled && options.Value.Kubeconfig is null && KubernetesClientConfiguration.IsInCluster(),
+            options.Value.Enabled && options.Value.Kubeconfig is null && KubeconfigLoader.IsInCluster(),
             logger,
             options.Value.Enabled)
     {
@@ -29,13 +28,13 @@ internal sealed partial class KubernetesConnection : IDisposable
             }
             else if (inCluster)
             {
-                Api = new KubernetesApi(KubernetesClientConfiguration.InClusterConfig());
+                Api = new KubernetesApi(KubeconfigLoader.InCluster());
                 Source = "in-cluster service account";
             }
             else if (!string.IsNullOrWhiteSpace(kubeconfig))
             {
                 var path = kubeconfig.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)[0];
-                Api = new KubernetesApi(KubernetesClientConfiguration.BuildConfigFromConfigFile(path));
+                Api = new KubernetesApi(KubeconfigLoader.Load(path));
                 Source = $"kubeconfig {path}";
             }
             else
@@ -43,7 +42,7 @@ internal sealed partial class KubernetesConnection : IDisposable
                 Unavailable = "no in-cluster service account and no KUBECONFIG; Node labels, taints, Node Events and Ray attribution are off";
             }
         }
-        catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception ex) when (ex is KubeconfigException or YamlDotNet.Core.YamlException or IOException or UnauthorizedAccessException or FormatException or System.Security.Cryptography.CryptographicException)
         {
             Unavailable = $"the Kubernetes configuration could not be loaded ({ex.Message}); Node labels, taints, Node Events and Ray attribution are off";
         }

@@ -82,9 +82,9 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
     }
 
     /// <summary>Writes a kubeconfig for this server (CA data, token) and returns its path.</summary>
-    public string WriteKubeconfig(string directory)
+    public string WriteKubeconfig(string directory, string? caPem = null)
     {
-        var ca = Convert.ToBase64String(Encoding.ASCII.GetBytes(_certificate.ExportCertificatePem()));
+        var ca = Convert.ToBase64String(Encoding.ASCII.GetBytes(caPem ?? _certificate.ExportCertificatePem()));
         var path = Path.Combine(directory, "kubeconfig");
         File.WriteAllText(path, $"""
             apiVersion: v1

@@ -72,6 +72,19 @@ public sealed class KubernetesApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Server_NotSignedByTheKubeconfigCa_IsRefused()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        using var otherCa = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=other-ca", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var directory = Directory.CreateDirectory(Path.Combine(_temp.FullName, "other"));
+        using var connection = new KubernetesConnection(Options.Create(new KubernetesOptions { Kubeconfig = _server.WriteKubeconfig(directory.FullName, otherCa.ExportCertificatePem()) }), NullLogger<KubernetesConnection>.Instance);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => connection.Api!.GetNodeAsync("gpu-node-1", CancellationToken.None)).DefaultTimeout();
+        Assert.Equal(0, _server.NodePatches.Reader.Count);
+    }
+
+    [Fact]
     public void Connection_NoConfig_IsOffWithReason()
     {
         using var off = new KubernetesConnection(null, inCluster: false, NullLogger<KubernetesConnection>.Instance);
