@@ -301,26 +301,4 @@ internal sealed class DevicePluginHost : BackgroundService
         _status.Update(r.Plugin.ResourceName, s => s with { Listening = false, Registered = false });
         _events.Publish(new PluginStopped(r.Plugin.ResourceName));
     }
-
-    private sealed class ResourceState(ResourcePlugin plugin, PluginServer server)
-    {
-        public ResourcePlugin Plugin { get; } = plugin;
-
-        public PluginServer Server { get; } = server;
-
-        public bool NeedsListen { get; set; } = true;
-
-        public bool NeedsRegister { get; set; } = true;
-
-        public int Attempt { get; set; }
-
-        public DateTimeOffset? RetryAt { get; set; }
-
-        /// <summary>What began the current registration sequence; retries keep it (Attempt counts them).</summary>
-        public string Trigger { get; set; } = "start";
-
-        public DateTimeOffset FastRetryUntil { get; set; }
-
-        public long TriggerTimestamp { get; set; } = Stopwatch.GetTimestamp();
-    }
 }
