@@ -1,0 +1,174 @@
+using System.Runtime.InteropServices;
+
+namespace Platform.NodeAgent.Gpu.Native;
+
+/// <summary>
+/// The NVML entry points the agent calls, bound with [LibraryImport]. Versioned names are the ones
+/// <c>nvml.h</c> maps the unversioned macros to (nvmlInit → nvmlInit_v2, nvmlDeviceGetPciInfo →
+/// nvmlDeviceGetPciInfo_v3, nvmlDeviceGetCount → _v2, nvmlDeviceGetHandleByIndex → _v2).
+/// </summary>
+internal static unsafe partial class NvmlNative
+{
+    public const string Library = "libnvidia-ml.so.1";
+
+    public const int Success = 0;
+    public const int ErrorNotSupported = 3;
+    public const int ErrorNotFound = 6;
+    public const int ErrorTimeout = 10;
+    public const int ErrorFunctionNotFound = 13;
+    public const int ErrorGpuIsLost = 15;
+    public const int ErrorResetRequired = 16;
+
+    /// <summary>NVML_DEVICE_UUID_V2_BUFFER_SIZE / NVML_DEVICE_NAME_V2_BUFFER_SIZE.</summary>
+    public const int NameBufferSize = 96;
+    /// <summary>NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE.</summary>
+    public const int DriverVersionBufferSize = 80;
+    /// <summary>NVML_NVLINK_MAX_LINKS.</summary>
+    public const uint MaxNvLinks = 18;
+
+    public const ulong EventTypeDoubleBitEccError = 0x2;
+    public const ulong EventTypeXidCriticalError = 0x8;
+
+    public const int TemperatureGpu = 0;
+    public const int ClockSm = 1;
+    public const int ClockMem = 2;
+    public const int MemoryErrorUncorrected = 1;
+    public const int VolatileEcc = 0;
+
+    [LibraryImport(Library, EntryPoint = "nvmlInit_v2")]
+    public static partial int Init();
+
+    [LibraryImport(Library, EntryPoint = "nvmlShutdown")]
+    public static partial int Shutdown();
+
+    [LibraryImport(Library, EntryPoint = "nvmlErrorString")]
+    public static partial nint ErrorString(int result);
+
+    [LibraryImport(Library, EntryPoint = "nvmlSystemGetDriverVersion")]
+    public static partial int SystemGetDriverVersion(byte* version, uint length);
+
+    [LibraryImport(Library, EntryPoint = "nvmlSystemGetCudaDriverVersion_v2")]
+    public static partial int SystemGetCudaDriverVersion(int* version);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetCount_v2")]
+    public static partial int DeviceGetCount(uint* count);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetHandleByIndex_v2")]
+    public static partial int DeviceGetHandleByIndex(uint index, nint* device);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetHandleByUUID")]
+    public static partial int DeviceGetHandleByUuid(byte* uuid, nint* device);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetUUID")]
+    public static partial int DeviceGetUuid(nint device, byte* uuid, uint length);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetName")]
+    public static partial int DeviceGetName(nint device, byte* name, uint length);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetMinorNumber")]
+    public static partial int DeviceGetMinorNumber(nint device, uint* minor);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetPciInfo_v3")]
+    public static partial int DeviceGetPciInfo(nint device, NvmlPciInfo* pci);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetMemoryInfo")]
+    public static partial int DeviceGetMemoryInfo(nint device, NvmlMemory* memory);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetCudaComputeCapability")]
+    public static partial int DeviceGetCudaComputeCapability(nint device, int* major, int* minor);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetMigMode")]
+    public static partial int DeviceGetMigMode(nint device, uint* current, uint* pending);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetTopologyCommonAncestor")]
+    public static partial int DeviceGetTopologyCommonAncestor(nint device1, nint device2, int* level);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetNvLinkState")]
+    public static partial int DeviceGetNvLinkState(nint device, uint link, int* isActive);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetNvLinkRemotePciInfo_v2")]
+    public static partial int DeviceGetNvLinkRemotePciInfo(nint device, uint link, NvmlPciInfo* pci);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetUtilizationRates")]
+    public static partial int DeviceGetUtilizationRates(nint device, NvmlUtilization* utilization);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetTemperature")]
+    public static partial int DeviceGetTemperature(nint device, int sensor, uint* celsius);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetPowerUsage")]
+    public static partial int DeviceGetPowerUsage(nint device, uint* milliwatts);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetTotalEnergyConsumption")]
+    public static partial int DeviceGetTotalEnergyConsumption(nint device, ulong* millijoules);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetClockInfo")]
+    public static partial int DeviceGetClockInfo(nint device, int type, uint* mhz);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetRetiredPagesPendingStatus")]
+    public static partial int DeviceGetRetiredPagesPendingStatus(nint device, int* isPending);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetRemappedRows")]
+    public static partial int DeviceGetRemappedRows(nint device, uint* correctable, uint* uncorrectable, uint* isPending, uint* failureOccurred);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetTotalEccErrors")]
+    public static partial int DeviceGetTotalEccErrors(nint device, int errorType, int counterType, ulong* count);
+
+    [LibraryImport(Library, EntryPoint = "nvmlEventSetCreate")]
+    public static partial int EventSetCreate(nint* set);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetSupportedEventTypes")]
+    public static partial int DeviceGetSupportedEventTypes(nint device, ulong* eventTypes);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceRegisterEvents")]
+    public static partial int DeviceRegisterEvents(nint device, ulong eventTypes, nint set);
+
+    [LibraryImport(Library, EntryPoint = "nvmlEventSetWait_v2")]
+    public static partial int EventSetWait(nint set, NvmlEventData* data, uint timeoutMs);
+
+    [LibraryImport(Library, EntryPoint = "nvmlEventSetFree")]
+    public static partial int EventSetFree(nint set);
+}
+
+/// <summary><c>nvmlPciInfo_t</c> as filled by nvmlDeviceGetPciInfo_v3 (68 bytes).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct NvmlPciInfo
+{
+    public fixed byte BusIdLegacy[16];
+    public uint Domain;
+    public uint Bus;
+    public uint Device;
+    public uint PciDeviceId;
+    public uint PciSubSystemId;
+    public fixed byte BusId[32];
+}
+
+/// <summary><c>nvmlMemory_t</c> (v1): bytes.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlMemory
+{
+    public ulong Total;
+    public ulong Free;
+    public ulong Used;
+}
+
+/// <summary><c>nvmlUtilization_t</c>: percent over the last sample period.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlUtilization
+{
+    public uint Gpu;
+    public uint Memory;
+}
+
+/// <summary>
+/// <c>nvmlEventData_t</c> of current headers (device, eventType, eventData, gpuInstanceId,
+/// computeInstanceId). Older drivers write only the first three fields; the larger buffer is harmless.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlEventData
+{
+    public nint Device;
+    public ulong EventType;
+    public ulong EventData;
+    public uint GpuInstanceId;
+    public uint ComputeInstanceId;
+}

@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+
+namespace Platform.NodeAgent.Metrics;
+
+/// <summary>
+/// The agent's own counters (<c>raygpu_</c> metrics). Written from the device-plugin callbacks, the health
+/// tracker and the sampler; read by scrapes. Lock-free.
+/// </summary>
+internal sealed class AgentMetrics
+{
+    /// <summary>Upper bounds (seconds) of the allocate latency histogram.</summary>
+    public static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+    private readonly long[] _latencyCounts = new long[LatencyBuckets.Length + 1];
+    private long _latencySumMicros;
+    private long _allocations;
+    private long _allocationFailures;
+    private long _registrations;
+    private long _nvmlErrors;
+
+    public ConcurrentDictionary<(string Reason, string To), long> HealthTransitions { get; } = new();
+
+    public long Allocations => Interlocked.Read(ref _allocations);
+
+    public long AllocationFailures => Interlocked.Read(ref _allocationFailures);
+
+    public long Registrations => Interlocked.Read(ref _registrations);
+
+    public long NvmlErrors => Interlocked.Read(ref _nvmlErrors);
+
+    public void CountRegistration() => Interlocked.Increment(ref _registrations);
+
+    public void CountNvmlError() => Interlocked.Increment(ref _nvmlErrors);
+
+    /// <summary>A refused Allocate: counted, not timed (the plugin reports no duration for refusals).</summary>
+    public void CountAllocationFailure() => Interlocked.Increment(ref _allocationFailures);
+
+    public void CountHealthTransition(string reason, string to) =>
+        HealthTransitions.AddOrUpdate((reason, to), 1, (_, n) => n + 1);
+
+    public void ObserveAllocation(TimeSpan latency, bool succeeded)
+    {
+        Interlocked.Increment(ref succeeded ? ref _allocations : ref _allocationFailures);
+        var seconds = latency.TotalSeconds;
+        var bucket = 0;
+        while (bucket < LatencyBuckets.Length && seconds > LatencyBuckets[bucket])
+        {
+            bucket++;
+        }
+
+        Interlocked.Increment(ref _latencyCounts[bucket]);
+        Interlocked.Add(ref _latencySumMicros, (long)(latency.Ticks / 10));
+    }
+
+    /// <summary>Cumulative bucket counts (Prometheus semantics), the total count and the sum in seconds.</summary>
+    public (long[] Cumulative, long Count, double SumSeconds) LatencyHistogram()
+    {
+        var cumulative = new long[_latencyCounts.Length];
+        long running = 0;
+        for (var i = 0; i < _latencyCounts.Length; i++)
+        {
+            running += Interlocked.Read(ref _latencyCounts[i]);
+            cumulative[i] = running;
+        }
+
+        return (cumulative, running, Interlocked.Read(ref _latencySumMicros) / 1e6);
+    }
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text;
+using Platform.NodeAgent.Gpu;
+using Platform.NodeAgent.Health;
+
+namespace Platform.NodeAgent.Metrics;
+
+/// <summary>
+/// Renders the Prometheus text exposition (format 0.0.4): dcgm-exporter's metric names and labels so
+/// existing Grafana dashboards work, then the agent's <c>raygpu_</c> metrics. Pure; golden-text tested.
+/// A GPU shared by several pods (time-slicing) gets one series per pod holding a replica.
+/// </summary>
+internal static class MetricsWriter
+{
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    private sealed record DcgmField(string Name, string Type, string Help, Func<GpuSample, string?> Value);
+
+    private static readonly DcgmField[] Fields =
+    [
+        new("DCGM_FI_DEV_SM_CLOCK", "gauge", "SM clock frequency (in MHz).", s => Format(s.SmClockMHz)),
+        new("DCGM_FI_DEV_MEM_CLOCK", "gauge", "Memory clock frequency (in MHz).", s => Format(s.MemClockMHz)),
+        new("DCGM_FI_DEV_GPU_TEMP", "gauge", "GPU temperature (in C).", s => Format(s.TemperatureC)),
+        new("DCGM_FI_DEV_POWER_USAGE", "gauge", "Power draw (in W).", s => s.PowerWatts?.ToString("0.###", CultureInfo.InvariantCulture)),
+        new("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION", "counter", "Total energy consumption since boot (in mJ).", s => Format(s.TotalEnergyMillijoules)),
+        new("DCGM_FI_DEV_GPU_UTIL", "gauge", "GPU utilization (in %).", s => Format(s.GpuUtilPercent)),
+        new("DCGM_FI_DEV_MEM_COPY_UTIL", "gauge", "Memory utilization (in %).", s => Format(s.MemCopyUtilPercent)),
+        new("DCGM_FI_DEV_FB_FREE", "gauge", "Framebuffer memory free (in MiB).", s => Format(s.FbFreeMiB)),
+        new("DCGM_FI_DEV_FB_USED", "gauge", "Framebuffer memory used (in MiB).", s => Format(s.FbUsedMiB)),
+    ];
+
+    private static readonly IReadOnlyList<PodRef> NoPod = [new PodRef(string.Empty, string.Empty, string.Empty, string.Empty, string.Empty)];
+
+    public static void Write(StringBuilder output, MetricsView view)
+    {
+        // Label sets are built once per GPU and pod, then reused by every metric.
+        var series = new List<(GpuReading Reading, string Labels)>();
+        foreach (var reading in view.Snapshot.Readings)
+        {
+            var pods = view.Attribution.TryGetValue(reading.Device.Uuid, out var attributed) && attributed.Count > 0 ? attributed : NoPod;
+            foreach (var pod in pods)
+            {
+                series.Add((reading, GpuLabels(reading.Device, view.Hostname, pod)));
+            }
+        }
+
+        foreach (var field in Fields)
+        {
+            Header(output, field.Name, field.Type, field.Help);
+            foreach (var (reading, labels) in series)
+            {
+                if (reading.Sample is { } sample && field.Value(sample) is { } value)
+                {
+                    output.Append(field.Name).Append('{').Append(labels).Append("} ").Append(value).Append('\n');
+                }
+            }
+        }
+
+        Header(output, "DCGM_FI_DEV_XID_ERRORS", "gauge", "Value of the last XID error encountered.");
+        foreach (var (reading, labels) in series)
+        {
+            var xid = view.LastXid.TryGetValue(reading.Device.Uuid, out var last) ? last : 0;
+            output.Append("DCGM_FI_DEV_XID_ERRORS{").Append(labels).Append("} ").Append(xid.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        WriteAgent(output, view);
+    }
+
+    private static void WriteAgent(StringBuilder output, MetricsView view)
+    {
+        Header(output, "raygpu_info", "gauge", "GPU driver the agent uses (value 1).");
+        output.Append("raygpu_info{driver=\"").Append(Escape(view.Discovery.Source))
+            .Append("\",driver_version=\"").Append(Escape(view.Discovery.DriverVersion))
+            .Append("\",cuda_version=\"").Append(view.Discovery.CudaDriverVersion > 0 ? DriverVersion.FormatCuda(view.Discovery.CudaDriverVersion) : string.Empty)
+            .Append("\",Hostname=\"").Append(Escape(view.Hostname)).Append("\"} 1\n");
+
+        Header(output, "raygpu_device_health", "gauge", "1 for the health state each GPU is in, 0 for the other.");
+        foreach (var (device, state, _) in view.Health)
+        {
+            foreach (var candidate in (ReadOnlySpan<GpuHealthState>)[GpuHealthState.Healthy, GpuHealthState.Unhealthy])
+            {
+                output.Append("raygpu_device_health{gpu=\"").Append(device.Index.ToString(CultureInfo.InvariantCulture))
+                    .Append("\",UUID=\"").Append(Escape(device.Uuid))
+                    .Append("\",state=\"").Append(StateName(candidate))
+                    .Append("\"} ").Append(state == candidate ? '1' : '0').Append('\n');
+            }
+        }
+
+        Header(output, "raygpu_devices", "gauge", "Number of GPUs by health state.");
+        var healthy = view.Health.Count(h => h.State == GpuHealthState.Healthy);
+        output.Append("raygpu_devices{state=\"healthy\"} ").Append(healthy.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        output.Append("raygpu_devices{state=\"unhealthy\"} ").Append((view.Health.Count - healthy).ToString(CultureInfo.InvariantCulture)).Append('\n');
+
+        Header(output, "raygpu_health_transitions_total", "counter", "GPU health transitions by reason and new state.");
+        foreach (var ((reason, to), transitions) in view.Agent.HealthTransitions.OrderBy(p => p.Key.Reason, StringComparer.Ordinal).ThenBy(p => p.Key.To, StringComparer.Ordinal))
+        {
+            output.Append("raygpu_health_transitions_total{reason=\"").Append(Escape(reason)).Append("\",to=\"").Append(Escape(to))
+                .Append("\"} ").Append(transitions.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        Counter(output, "raygpu_allocations_total", "Allocate calls answered successfully.", view.Agent.Allocations);
+        Counter(output, "raygpu_allocation_failures_total", "Allocate calls answered with an error.", view.Agent.AllocationFailures);
+        Counter(output, "raygpu_registrations_total", "Successful registrations with the kubelet.", view.Agent.Registrations);
+        Counter(output, "raygpu_nvml_errors_total", "Driver calls that failed while sampling.", view.Agent.NvmlErrors);
+
+        Header(output, "raygpu_allocate_duration_seconds", "histogram", "Time to answer the kubelet's Allocate.");
+        var (cumulative, count, sum) = view.Agent.LatencyHistogram();
+        for (var i = 0; i < AgentMetrics.LatencyBuckets.Length; i++)
+        {
+            output.Append("raygpu_allocate_duration_seconds_bucket{le=\"").Append(AgentMetrics.LatencyBuckets[i].ToString(CultureInfo.InvariantCulture))
+                .Append("\"} ").Append(cumulative[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        output.Append("raygpu_allocate_duration_seconds_bucket{le=\"+Inf\"} ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        output.Append("raygpu_allocate_duration_seconds_sum ").Append(sum.ToString("0.######", CultureInfo.InvariantCulture)).Append('\n');
+        output.Append("raygpu_allocate_duration_seconds_count ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+    }
+
+    private static string GpuLabels(GpuDevice device, string hostname, PodRef pod) =>
+        new StringBuilder(256)
+            .Append("gpu=\"").Append(device.Index.ToString(CultureInfo.InvariantCulture))
+            .Append("\",UUID=\"").Append(Escape(device.Uuid))
+            .Append("\",pci_bus_id=\"").Append(Escape(device.PciBusId))
+            .Append("\",device=\"nvidia").Append(device.MinorNumber.ToString(CultureInfo.InvariantCulture))
+            .Append("\",modelName=\"").Append(Escape(device.Name))
+            .Append("\",Hostname=\"").Append(Escape(hostname))
+            .Append("\",container=\"").Append(Escape(pod.Container))
+            .Append("\",namespace=\"").Append(Escape(pod.Namespace))
+            .Append("\",pod=\"").Append(Escape(pod.Pod))
+            .Append("\",ray_cluster=\"").Append(Escape(pod.RayCluster))
+            .Append("\",ray_group=\"").Append(Escape(pod.RayGroup))
+            .Append('"')
+            .ToString();
+
+    private static void Header(StringBuilder output, string name, string type, string help) =>
+        output.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+
+    private static void Counter(StringBuilder output, string name, string help, long value)
+    {
+        Header(output, name, "counter", help);
+        output.Append(name).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+    }
+
+    private static string StateName(GpuHealthState state) => state == GpuHealthState.Healthy ? "healthy" : "unhealthy";
+
+    private static string? Format(uint? value) => value?.ToString(CultureInfo.InvariantCulture);
+
+    private static string? Format(long? value) => value?.ToString(CultureInfo.InvariantCulture);
+
+    private static string? Format(ulong? value) => value?.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Label value escaping of the text format: backslash, double quote and newline.</summary>
+    public static string Escape(string value)
+    {
+        if (value.AsSpan().IndexOfAny('\\', '"', '\n') < 0)
+        {
+            return value;
+        }
+
+        return value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+    }
+}
