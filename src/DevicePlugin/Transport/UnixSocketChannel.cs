@@ -28,6 +28,11 @@ public static class UnixSocketChannel
                     await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
                     return new NetworkStream(socket, ownsSocket: true);
                 }
+                catch (SocketException e)
+                {
+                    socket.Dispose();
+                    throw new IOException(Explain(socketPath, e), e);
+                }
                 catch
                 {
                     socket.Dispose();
@@ -44,4 +49,18 @@ public static class UnixSocketChannel
         options.DisposeHttpClient = true;
         return GrpcChannel.ForAddress("http://localhost", options);
     }
+
+    /// <summary>Socket errors on a Unix socket read like network errors ("Cannot assign requested address
+    /// (localhost:80)" for a missing file); say what they mean for a kubelet socket instead.</summary>
+    internal static string Explain(string socketPath, SocketException e) =>
+        e.SocketErrorCode switch
+        {
+            SocketError.AddressNotAvailable when !File.Exists(socketPath) =>
+                $"no socket at {socketPath}: the kubelet is not running yet, or its directory is not mounted here",
+            SocketError.AddressNotAvailable or SocketError.ConnectionRefused =>
+                $"nothing listens on {socketPath}: a stale socket file, or the kubelet is restarting",
+            SocketError.AccessDenied =>
+                $"permission denied on {socketPath}: the kubelet's sockets are root-owned; run the agent as root",
+            _ => $"cannot connect to {socketPath}: {e.Message}",
+        };
 }
