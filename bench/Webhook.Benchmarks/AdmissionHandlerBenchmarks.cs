@@ -39,6 +39,7 @@ public class AdmissionHandlerBenchmarks
     private byte[] _body = [];
     private AdmissionHandler _handler = null!;
     private JsonObject _pod = null!;
+    private JsonObject _sparsePod = null!;
     private GpuPolicy _policy = null!;
 
     public int BodyBytes => _body.Length;
@@ -51,6 +52,7 @@ public class AdmissionHandlerBenchmarks
         var policy = loaded.Policy ?? throw new InvalidOperationException(string.Join("; ", loaded.Errors));
         _policy = policy;
         _pod = JsonNode.Parse(_body)!["request"]!["object"]!.AsObject();
+        _sparsePod = AdmissionRequest.Parse(_body).Object ?? throw new InvalidOperationException("the fixture must be a pod CREATE");
         _handler = new AdmissionHandler(new FixedPolicy(policy), new FixedOptions(), NullLogger<AdmissionHandler>.Instance);
         var outcome = _handler.Handle(_body);
         if (outcome.Decision != AdmissionOutcome.Patched)
@@ -65,6 +67,28 @@ public class AdmissionHandlerBenchmarks
     /// <summary>The pure core alone (classify, mutate, apply and check the patch) on an already parsed pod.</summary>
     [Benchmark]
     public object MutateOnly() => Mutation.PodMutator.Mutate(_pod, "ml-team", _policy);
+
+    /// <summary>The floor of any forward-only reading: every token of the body visited once, nothing built.</summary>
+    [Benchmark]
+    public int ScanOnly()
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(_body);
+        var tokens = 0;
+        while (reader.Read())
+        {
+            tokens++;
+        }
+
+        return tokens;
+    }
+
+    /// <summary>The handler's reading alone: the envelope and the sparse pod, in one forward-only pass.</summary>
+    [Benchmark]
+    public object ReadRequest() => AdmissionRequest.Parse(_body);
+
+    /// <summary>The pure core on the sparse pod the handler reads (what <see cref="Handle"/> mutates).</summary>
+    [Benchmark]
+    public object MutateSparse() => Mutation.PodMutator.Mutate(_sparsePod, "ml-team", _policy);
 
     [Benchmark]
     public byte[] Handle() => _handler.Handle(_body).ResponseBody;
