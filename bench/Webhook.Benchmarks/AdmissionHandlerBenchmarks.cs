@@ -14,7 +14,8 @@ namespace Platform.Webhook.Benchmarks;
 /// <summary>
 /// The in-process cost of one admission: a recorded KubeRay GPU worker AdmissionReview (~10 KB compact)
 /// through <see cref="AdmissionHandler.Handle"/>, bytes in, bytes out, with the A10G policy the host
-/// tests use. Baseline: parsing the same bytes into a JsonNode, the floor any JSON-based handler pays.
+/// tests use. Baseline: parsing the same bytes into a JsonNode (what the handler did before it read the review
+/// sparsely); ScanOnly is the floor of any reader that validates the whole body.
 /// </summary>
 public class AdmissionHandlerBenchmarks
 {

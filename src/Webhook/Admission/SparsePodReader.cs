@@ -173,44 +173,10 @@ internal static class SparsePodReader
         target[name] = Whole(ref reader);
     }
 
-    /// <summary>The value the reader is on, as a full parse would read it (null for JSON null), built in the
-    /// same pass: <see cref="JsonNode.Parse(ref Utf8JsonReader, JsonNodeOptions?)"/> would copy the subtree
-    /// into a JsonDocument and tokenize it again. Strings, booleans, objects and arrays read the same either
-    /// way (the mutation reads strings with TryGetValue&lt;string&gt; and compares with DeepEquals); numbers
-    /// stay JsonElement-backed, so their text and TryGetValue&lt;int&gt; behave exactly as before.
-    /// Leaves the reader on the value's last token.</summary>
-    private static JsonNode? Whole(ref Utf8JsonReader reader)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.StartObject:
-                var o = new JsonObject();
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var name = reader.GetString()!;
-                    reader.Read();
-                    o[name] = Whole(ref reader);
-                }
-
-                return o;
-            case JsonTokenType.StartArray:
-                var a = new JsonArray();
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    a.Add(Whole(ref reader));
-                }
-
-                return a;
-            case JsonTokenType.String:
-                return JsonValue.Create(reader.GetString()!);
-            case JsonTokenType.True:
-                return JsonValue.Create(true);
-            case JsonTokenType.False:
-                return JsonValue.Create(false);
-            case JsonTokenType.Null:
-                return null;
-            default:
-                return JsonNode.Parse(ref reader);
-        }
-    }
+    /// <summary>The value the reader is on, exactly as a full parse reads it (null for JSON null); leaves the
+    /// reader on the value's last token. The node is backed by a JsonElement and materializes only what the
+    /// mutation touches, and DeepClone copies an untouched subtree as one element: building the nodes eagerly
+    /// in this pass measured slower and allocated more (22 KB instead of 8 KB to read the review, 38 KB
+    /// instead of 25 KB to mutate it).</summary>
+    private static JsonNode? Whole(ref Utf8JsonReader reader) => JsonNode.Parse(ref reader);
 }
