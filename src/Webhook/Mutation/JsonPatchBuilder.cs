@@ -130,7 +130,7 @@ internal sealed class JsonPatchBuilder(JsonObject document)
         node as JsonObject ?? throw new MutationException($"{JsonPointer.Build(path.ToArray())} is a {node.GetValueKind()}, not an object");
 
     private void Record(string op, ReadOnlySpan<string> parent, string last, JsonNode value) =>
-        operations.Add(new JsonPatchOperation(op, JsonPointer.Build([.. parent, last]), value.DeepClone()));
+        operations.Add(new JsonPatchOperation(op, JsonPointer.Build(parent, last), value.DeepClone()));
 }
 
 /// <summary>The pod has a shape the mutation cannot work with (a field of the wrong type). The admission

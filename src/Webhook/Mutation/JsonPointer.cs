@@ -25,6 +25,19 @@ internal static class JsonPointer
         return builder.ToString();
     }
 
+    /// <summary>The pointer to <paramref name="last"/> under <paramref name="parent"/>, built without an
+    /// intermediate array (the patch builder calls this for every operation).</summary>
+    public static string Build(ReadOnlySpan<string> parent, string last)
+    {
+        var builder = new StringBuilder(64);
+        foreach (var segment in parent)
+        {
+            builder.Append('/').Append(Escape(segment));
+        }
+
+        return builder.Append('/').Append(Escape(last)).ToString();
+    }
+
     /// <summary>Splits a pointer into unescaped segments; "" is the whole document.</summary>
     public static string[] Parse(string pointer)
     {

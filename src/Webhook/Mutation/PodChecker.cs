@@ -48,11 +48,32 @@ internal static class PodChecker
 
     /// <summary>The unit a path belongs to: a field of a container (/spec/containers/0/resources), or a
     /// top-level field of spec or metadata (/spec/tolerations, /metadata/annotations).</summary>
-    private static string Section(string path)
+    internal static string Section(string path)
     {
-        var segments = path.Split('/');
-        var depth = segments.Length > 3 && segments[2] is "containers" or "initContainers" ? 5 : 3;
-        return string.Join('/', segments.Take(Math.Min(depth, segments.Length)));
+        // The first 5 segments (counting the empty one before the leading '/') for a container field, else 3:
+        // the text before the 5th or 3rd '/', or the whole path when it is shorter.
+        var third = NthSlash(path, 3);
+        var isContainer = third >= 0 && path.AsSpan(NthSlash(path, 2) + 1, third - NthSlash(path, 2) - 1) is "containers" or "initContainers";
+        var end = NthSlash(path, isContainer ? 5 : 3);
+        return end < 0 ? path : path[..end];
+    }
+
+    /// <summary>The index of the <paramref name="n"/>-th '/' (1-based), or -1.</summary>
+    private static int NthSlash(string path, int n)
+    {
+        var index = -1;
+        for (var i = 0; i < n; i++)
+        {
+            var next = path.IndexOf('/', index + 1);
+            if (next < 0)
+            {
+                return -1;
+            }
+
+            index = next;
+        }
+
+        return index;
     }
 
     private static string? CheckSection(JsonObject pod, string section)
@@ -129,10 +150,23 @@ internal static class PodChecker
         return null;
     }
 
-    private static string? CheckStrings(JsonNode node, string section) =>
-        node is JsonArray items && items.All(i => i is JsonValue v && v.GetValueKind() == JsonValueKind.String)
-            ? null
-            : $"{section} is not a list of strings";
+    private static string? CheckStrings(JsonNode node, string section)
+    {
+        if (node is not JsonArray items)
+        {
+            return $"{section} is not a list of strings";
+        }
+
+        foreach (var item in items)
+        {
+            if (item is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
+            {
+                return $"{section} is not a list of strings";
+            }
+        }
+
+        return null;
+    }
 
     private static string? CheckTolerations(JsonNode node)
     {

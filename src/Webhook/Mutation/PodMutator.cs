@@ -60,7 +60,10 @@ internal static class PodMutator
     }
 
     /// <summary>Applies the patch to a fresh copy of the incoming pod with the strict applier, and checks the
-    /// result, so a patch the API server would refuse is never sent.</summary>
+    /// result, so a patch the API server would refuse is never sent. The admission handler passes the sparse
+    /// pod (<see cref="Admission.SparsePodReader"/>): every section a patch can touch (a container's resources,
+    /// env, args or command, tolerations, nodeSelector, affinity, annotations, labels) is kept whole there, so
+    /// the check sees each touched section complete, exactly as on the full pod.</summary>
     private static MutationResult Verify(JsonObject original, MutationContext context)
     {
         var patch = context.Patch.Operations;
@@ -95,7 +98,13 @@ internal static class PodMutator
         var audit = new Dictionary<string, string>(StringComparer.Ordinal);
         if (rayPod.Kind != RayPodKind.NotRay)
         {
-            audit["decision"] = decision.ToString().ToLowerInvariant();
+            audit["decision"] = decision switch
+            {
+                MutationDecision.Unchanged => "unchanged",
+                MutationDecision.Patched => "patched",
+                MutationDecision.Denied => "denied",
+                _ => "failed",
+            };
             audit["profile"] = profile ?? PolicyAnnotations.DefaultPolicyValue;
             if (changes is { Count: > 0 })
             {

@@ -1,0 +1,372 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NSubstitute;
+using Platform.Webhook.Admission;
+using Platform.Webhook.Mutation;
+using Platform.Webhook.Policy;
+using Platform.Webhook.Tests.TestSupport;
+
+namespace Platform.Webhook.Tests.Admission;
+
+/// <summary>The handler mutates the sparse pod read from the AdmissionReview, the CLI and the mutator tests
+/// the full pod. For every pod fixture, every pod variant the mutator tests use, every policy they use and
+/// two namespaces, the handler path must give exactly what <see cref="PodMutator"/> gives on the full pod:
+/// the same decision, patch bytes, warnings, audit annotations and message.</summary>
+public class SparsePodEquivalenceTests
+{
+    private const string Uid = "5e1a7c2b-0000-4000-8000-0000000000aa";
+
+    private static readonly string[] Namespaces = ["ml-team", "default"];
+
+    private static readonly Dictionary<string, Func<JsonObject>> Pods = BuildPods();
+
+    private static readonly Dictionary<string, Func<GpuPolicy>> Policies = new()
+    {
+        ["default"] = () => GpuPolicy.Default,
+        ["example"] = () => TestPolicies.ExamplePolicy,
+        ["head-protection-off"] = () => TestPolicies.Parse("version: v1\nhead: {avoidGpuNodes: false, hideGpus: false}"),
+        ["custom-resource-name"] = () => TestPolicies.Parse("version: v1\ngpuResourceName: example.com/gpu\nprofiles: {one: {gpus: 1}}\nrules: [{profile: one}]"),
+        ["long-profile-name"] = () => TestPolicies.Parse("""
+            version: v1
+            profiles:
+              a-very-long-profile-name-that-goes-on-and-on-and-on-for-63-char:
+                gpus: 3
+            """),
+        ["catch-all-rule"] = () => GpuPolicy.Default with
+        {
+            Profiles = new Dictionary<string, GpuProfile> { ["p"] = new("p", 1, false, new Dictionary<string, string>(), [], []) },
+            Rules = [new ProfileRule("p", null, null, null)],
+        },
+        ["a10g-bench"] = () => TestPolicies.Parse("version: v1\nprofiles:\n  a10g:\n    gpus: 1\n    nodeSelector:\n      nvidia.com/gpu.product: NVIDIA-A10G\nrules:\n  - profile: a10g\n    clusters: [\"raycluster-*\"]"),
+    };
+
+    public static TheoryData<string, string, string> Table()
+    {
+        var table = new TheoryData<string, string, string>();
+        foreach (var pod in Pods.Keys)
+        {
+            foreach (var policy in Policies.Keys)
+            {
+                foreach (var ns in Namespaces)
+                {
+                    table.Add(pod, policy, ns);
+                }
+            }
+        }
+
+        return table;
+    }
+
+    [Theory]
+    [MemberData(nameof(Table))]
+    public void HandlerOnSparsePod_GivesExactlyTheFullPodResult(string podName, string policyName, string ns)
+    {
+        var pod = Pods[podName]();
+        var policy = Policies[policyName]();
+        var expected = PodMutator.Mutate(pod, ns, policy);
+        var review = Fixtures.Review(pod, uid: Uid);
+        review["request"]!["namespace"] = ns;
+
+        var outcome = Handler(policy).Handle(Encoding.UTF8.GetBytes(review.ToJsonString()));
+
+        var actual = outcome.Mutation ?? throw new InvalidOperationException($"no mutation for {podName}: {outcome.Decision}");
+        Assert.Equal(expected.Decision, actual.Decision);
+        Assert.Equal(expected.Kind, actual.Kind);
+        Assert.Equal(expected.Cluster, actual.Cluster);
+        Assert.Equal(expected.Group, actual.Group);
+        Assert.Equal(expected.Profile, actual.Profile);
+        Assert.Equal(Encoding.UTF8.GetString(JsonPatchSerializer.ToUtf8Json(expected.Patch)), Encoding.UTF8.GetString(JsonPatchSerializer.ToUtf8Json(actual.Patch)));
+        Assert.Equal(expected.Warnings, actual.Warnings);
+        Assert.Equal(expected.AuditAnnotations.OrderBy(a => a.Key), actual.AuditAnnotations.OrderBy(a => a.Key));
+        Assert.Equal(expected.Message, actual.Message);
+    }
+
+    [Fact]
+    public void Table_CoversEveryDecision()
+    {
+        var decisions = new HashSet<MutationDecision>();
+        foreach (var (pod, make) in Pods)
+        {
+            foreach (var policy in Policies.Values)
+            {
+                decisions.Add(PodMutator.Mutate(make(), "ml-team", policy()).Decision);
+            }
+
+            Assert.True(make() is not null, pod);
+        }
+
+        Assert.Equal(Enum.GetValues<MutationDecision>().ToHashSet(), decisions);
+    }
+
+    [Theory]
+    [MemberData(nameof(PodNames))]
+    public void SparsePod_KeepsWhatTheMutationReadsAtItsPathsAndDropsTheRest(string podName)
+    {
+        var pod = Pods[podName]();
+
+        var sparse = SparsePodReader.Read(Encoding.UTF8.GetBytes(pod.ToJsonString()));
+
+        foreach (var name in new[] { "name", "generateName", "namespace", "labels", "annotations" })
+        {
+            AssertSame(At(pod["metadata"], name), At(sparse["metadata"], name), $"metadata.{name}");
+        }
+
+        if (pod["spec"] is not JsonObject)
+        {
+            AssertSame(pod["spec"], sparse["spec"], "spec (not an object: kept as it is)");
+        }
+
+        foreach (var name in new[] { "tolerations", "nodeSelector", "affinity" })
+        {
+            AssertSame(At(pod["spec"], name), At(sparse["spec"], name), $"spec.{name}");
+        }
+
+        var containers = At(pod["spec"], "containers") as JsonArray;
+        var sparseContainers = At(sparse["spec"], "containers") as JsonArray;
+        Assert.Equal(containers?.Count, sparseContainers?.Count);
+        for (var i = 0; i < (containers?.Count ?? 0); i++)
+        {
+            if (containers![i] is not JsonObject)
+            {
+                AssertSame(containers[i], sparseContainers![i], $"spec.containers[{i}] (not an object: kept as it is)");
+                continue;
+            }
+
+            foreach (var name in new[] { "name", "resources", "args", "command", "env" })
+            {
+                AssertSame(At(containers[i], name), At(sparseContainers![i], name), $"spec.containers[{i}].{name}");
+            }
+
+            Assert.Null(At(sparseContainers![i], "image"));
+        }
+
+        Assert.Null(At(sparse["spec"], "volumes"));
+        Assert.Null(At(sparse["spec"], "initContainers"));
+        Assert.Null(At(sparse["metadata"], "ownerReferences"));
+        Assert.Null(sparse["kind"]);
+        Assert.True(sparse.ToJsonString().Length < pod.ToJsonString().Length, "the sparse pod is not smaller");
+    }
+
+    [Fact]
+    public void Parse_ObjectBeforeUidAndOperation_StillReadsThePod()
+    {
+        var pod = Fixtures.Pod(Fixtures.GpuWorker);
+        var body = $$$"""{"request":{"object":{{{pod.ToJsonString()}}},"resource":{"resource":"pods","group":""},"operation":"CREATE","uid":"{{{Uid}}}","namespace":"ml-team"},"apiVersion":"admission.k8s.io/v1"}""";
+
+        var request = AdmissionRequest.Parse(Encoding.UTF8.GetBytes(body));
+
+        Assert.True(request.IsPodCreate);
+        Assert.Equal(Uid, request.Uid);
+        Assert.Equal("ml-team", request.Namespace);
+        Assert.True(JsonNode.DeepEquals(pod["spec"]!["tolerations"], request.Object!["spec"]!["tolerations"]));
+    }
+
+    [Theory]
+    [InlineData("UPDATE", "pods", "")]
+    [InlineData("CREATE", "pods", "status")]
+    [InlineData("CREATE", "services", "")]
+    public void Parse_NotAPodCreate_BuildsNoPod(string operation, string resource, string subResource)
+    {
+        var pod = Fixtures.Pod(Fixtures.GpuWorker);
+        var body = $$$"""{"apiVersion":"admission.k8s.io/v1","request":{"uid":"{{{Uid}}}","resource":{"group":"","resource":"{{{resource}}}"},"subResource":"{{{subResource}}}","operation":"{{{operation}}}","object":{{{pod.ToJsonString()}}},"dryRun":true}}""";
+
+        var request = AdmissionRequest.Parse(Encoding.UTF8.GetBytes(body));
+
+        Assert.False(request.IsPodCreate);
+        Assert.Null(request.Object);
+        Assert.True(request.DryRun);
+    }
+
+    [Theory]
+    [InlineData("""{"request":{"uid":"x","object":{"spec":{"volumes":[}}}}""")]
+    [InlineData("""{"request":{"uid":"x"}} {}""")]
+    [InlineData("""{"request":{"uid":"x"},"kind":"AdmissionReview",}""")]
+    [InlineData("")]
+    public void Parse_InvalidJsonAnywhere_EvenInSkippedParts_IsNotValidJson(string body)
+    {
+        var e = Assert.Throws<BadAdmissionRequestException>(() => AdmissionRequest.Parse(Encoding.UTF8.GetBytes(body)));
+
+        Assert.Contains("not valid JSON", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"request":[]}""", "no request object")]
+    [InlineData("""{"request":null}""", "no request object")]
+    [InlineData("""{"request":{"uid":7}}""", "no request.uid")]
+    [InlineData("""[{"request":{"uid":"x"}}]""", "AdmissionReview object")]
+    public void Parse_WrongShapes_KeepTheirMessages(string body, string messagePart)
+    {
+        var e = Assert.Throws<BadAdmissionRequestException>(() => AdmissionRequest.Parse(Encoding.UTF8.GetBytes(body)));
+
+        Assert.Contains(messagePart, e.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string> PodNames() => [.. Pods.Keys];
+
+    private static JsonNode? At(JsonNode? node, string name) => node is JsonObject o ? o[name] : null;
+
+    private static void AssertSame(JsonNode? expected, JsonNode? actual, string path) =>
+        Assert.True(JsonNode.DeepEquals(expected, actual), $"{path}: {expected?.ToJsonString()} != {actual?.ToJsonString()}");
+
+    private static Dictionary<string, Func<JsonObject>> BuildPods()
+    {
+        var pods = new Dictionary<string, Func<JsonObject>>();
+        foreach (var file in Directory.GetFiles(Path.Combine(Fixtures.Directory, "pods"), "*.json"))
+        {
+            var name = Path.GetFileNameWithoutExtension(file);
+            pods[name] = () => Fixtures.Pod(name);
+        }
+
+        pods["hosting-gpu-worker"] = () => JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Hosting", "Pods", "gpu-worker-admission-review.json")))!["request"]!["object"]!.DeepClone().AsObject();
+        pods["head-existing-affinity-and-anti-affinity"] = () =>
+        {
+            var head = Fixtures.Pod(Fixtures.HeadWithAutoscaler);
+            head["spec"]!["affinity"] = JsonNode.Parse("""
+                {"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[
+                  {"matchExpressions":[{"key":"pool","operator":"In","values":["system"]}]},
+                  {"matchFields":[{"key":"metadata.name","operator":"In","values":["n1"]}]}]}},
+                 "podAntiAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[{"labelSelector":{"matchLabels":{"ray.io/node-type":"head"}},"topologyKey":"kubernetes.io/hostname"}]}}
+                """);
+            return head;
+        };
+        pods["head-only-anti-affinity"] = () =>
+        {
+            var head = Fixtures.Pod(Fixtures.HeadWithAutoscaler);
+            head["spec"]!["affinity"] = JsonNode.Parse("""{"podAntiAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[{"weight":10,"podAffinityTerm":{"topologyKey":"kubernetes.io/hostname"}}]}}""");
+            return head;
+        };
+        pods["head-user-visible-devices"] = () =>
+        {
+            var head = Fixtures.Pod(Fixtures.HeadWithAutoscaler);
+            head["spec"]!["containers"]![0]!["env"]!.AsArray().Add(new JsonObject { ["name"] = "NVIDIA_VISIBLE_DEVICES", ["value"] = "none" });
+            return head;
+        };
+        pods["head-with-gpu-limit"] = () =>
+        {
+            var head = Fixtures.Pod(Fixtures.HeadWithAutoscaler);
+            head["spec"]!["containers"]![0]!["resources"]!["limits"]!["nvidia.com/gpu"] = "1";
+            return head;
+        };
+        pods["head-with-init-container-and-probes"] = () =>
+        {
+            var head = Fixtures.Pod(Fixtures.HeadWithAutoscaler);
+            head["spec"]!["initContainers"] = JsonNode.Parse("""[{"name":"init","image":"busybox","env":[{"name":"A","value":"b"}]}]""");
+            head["spec"]!["containers"]![0]!["livenessProbe"] = JsonNode.Parse("""{"exec":{"command":["true"]}}""");
+            return head;
+        };
+        pods["worker-h100x8-enforced"] = () => WithAnnotation(Fixtures.Pod(Fixtures.GpuWorker), "raygpu.io/profile", "h100x8");
+        pods["worker-h100x8-with-anti-affinity"] = () =>
+        {
+            var worker = WithAnnotation(Fixtures.Pod(Fixtures.GpuWorker), "raygpu.io/profile", "h100x8");
+            worker["spec"]!["affinity"] = JsonNode.Parse("""{"podAntiAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[{"topologyKey":"kubernetes.io/hostname"}]}}""");
+            return worker;
+        };
+        pods["worker-no-limit-h100x8"] = () => WithAnnotation(Fixtures.Pod(Fixtures.WorkerWithoutGpuLimit), "raygpu.io/profile", "h100x8");
+        pods["worker-a10g-keeps-two"] = () =>
+        {
+            var worker = WithAnnotation(Fixtures.Pod(Fixtures.GpuWorker), "raygpu.io/profile", "a10g");
+            worker["spec"]!["containers"]![0]!["resources"]!["limits"]!["nvidia.com/gpu"] = "2";
+            worker["spec"]!["containers"]![0]!["resources"]!["requests"]!["nvidia.com/gpu"] = "2";
+            return worker;
+        };
+        pods["worker-unknown-profile"] = () => WithAnnotation(Fixtures.Pod(Fixtures.GpuWorker), "raygpu.io/profile", "a100");
+        pods["worker-long-profile"] = () => WithAnnotation(Fixtures.Pod(Fixtures.GpuWorker), "raygpu.io/profile", "a-very-long-profile-name-that-goes-on-and-on-and-on-for-63-char");
+        pods["worker-conflicting-node-selector"] = () =>
+        {
+            var worker = Fixtures.Pod(Fixtures.WorkerWithoutGpuLimit);
+            worker["spec"]!["nodeSelector"] = new JsonObject { ["nvidia.com/gpu.product"] = "Tesla-T4" };
+            return worker;
+        };
+        pods["worker-tolerations-present"] = () =>
+        {
+            var worker = Fixtures.Pod(Fixtures.GpuWorker);
+            worker["spec"]!["tolerations"]!.AsArray().Add(JsonNode.Parse("""{"key":"ray.io/node-type","value":"worker","effect":"NoSchedule"}"""));
+            worker["spec"]!["tolerations"]!.AsArray().Add(JsonNode.Parse("""{"key":"nvidia.com/gpu","operator":"Exists","effect":"NoSchedule"}"""));
+            return worker;
+        };
+        pods["worker-without-annotations-tolerations-resources"] = () =>
+        {
+            var worker = Fixtures.Pod(Fixtures.WorkerWithoutGpuLimit);
+            worker["spec"]!.AsObject().Remove("tolerations");
+            worker["spec"]!["containers"]![0]!.AsObject().Remove("resources");
+            worker["metadata"]!.AsObject().Remove("annotations");
+            return worker;
+        };
+        pods["worker-custom-command"] = () =>
+        {
+            var worker = Fixtures.Pod(Fixtures.WorkerWithoutGpuLimit);
+            worker["spec"]!["containers"]![0]!["args"] = new JsonArray("python serve.py");
+            worker["spec"]!["containers"]![0]!["command"] = new JsonArray("/bin/bash", "-c");
+            return worker;
+        };
+        pods["worker-tolerations-wrong-type"] = () =>
+        {
+            var worker = Fixtures.Pod(Fixtures.GpuWorker);
+            worker["spec"]!["tolerations"] = "none";
+            return worker;
+        };
+        pods["worker-no-containers"] = () =>
+        {
+            var worker = Fixtures.Pod(Fixtures.GpuWorker);
+            worker["spec"]!["containers"] = new JsonArray();
+            return worker;
+        };
+        pods["worker-null-and-odd-containers"] = () =>
+        {
+            var worker = Fixtures.Pod(Fixtures.WorkerWithoutGpuLimit);
+            worker["spec"]!["containers"]!.AsArray().Add(null);
+            worker["spec"]!["containers"]!.AsArray().Add("sidecar");
+            return worker;
+        };
+        pods["worker-spec-only-skipped-fields"] = () =>
+        {
+            var worker = Fixtures.Pod(Fixtures.WorkerWithoutGpuLimit);
+            worker["spec"] = JsonNode.Parse("""{"volumes":[],"restartPolicy":"Never"}""");
+            return worker;
+        };
+        pods["worker-spec-wrong-type"] = () =>
+        {
+            var worker = Fixtures.Pod(Fixtures.GpuWorker);
+            worker["spec"] = "nope";
+            return worker;
+        };
+        pods["worker-fpga-request-without-limit"] = () =>
+        {
+            var worker = Fixtures.Pod(Fixtures.CpuWorker);
+            worker["spec"]!["containers"]![0]!["resources"]!["requests"]!["example.com/fpga"] = "1";
+            return worker;
+        };
+        pods["worker-numeric-gpu-limit"] = () =>
+        {
+            var worker = WithAnnotation(Fixtures.Pod(Fixtures.GpuWorker), "raygpu.io/profile", "h100x8");
+            worker["spec"]!["containers"]![0]!["resources"]!["limits"]!["nvidia.com/gpu"] = 1;
+            worker["spec"]!["containers"]![0]!["resources"]!["requests"]!["nvidia.com/gpu"] = 1.0;
+            return worker;
+        };
+        foreach (var fixture in new[] { Fixtures.RedisCleanup, Fixtures.RayJobSubmitter, Fixtures.PlainPod })
+        {
+            pods[fixture + "-unknown-profile"] = () => WithAnnotation(Fixtures.Pod(fixture), "raygpu.io/profile", "unknown");
+        }
+
+        return pods;
+    }
+
+    private static JsonObject WithAnnotation(JsonObject pod, string key, string value)
+    {
+        var annotations = pod["metadata"]!["annotations"] as JsonObject ?? new JsonObject();
+        annotations[key] = value;
+        pod["metadata"]!["annotations"] = annotations;
+        return pod;
+    }
+
+    private static AdmissionHandler Handler(GpuPolicy policy)
+    {
+        var policies = Substitute.For<IPolicySource>();
+        policies.Current.Returns(policy);
+        var options = Substitute.For<IOptionsMonitor<AdmissionOptions>>();
+        options.CurrentValue.Returns(new AdmissionOptions { OnError = OnErrorAction.Allow });
+        return new AdmissionHandler(policies, options, NullLogger<AdmissionHandler>.Instance);
+    }
+}
