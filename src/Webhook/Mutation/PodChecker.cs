@@ -182,13 +182,39 @@ internal static class PodChecker
                 return $"/spec/tolerations/{i} is not an object";
             }
 
-            KubernetesJson.Deserialize<V1Toleration>(toleration);
+            if (CheckTolerationFields(toleration) is { } field)
+            {
+                return $"/spec/tolerations/{i}/{field}";
+            }
+
             for (var j = 0; j < i; j++)
             {
                 if (Toleration.SameIdentity(toleration, (JsonObject)tolerations[j]!))
                 {
                     return $"tolerations {j} and {i} are the same toleration";
                 }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>core/v1 Toleration's fields are four strings and one integer; checked by hand because the
+    /// typed deserializer cost more than the rest of the check for a pod's handful of tolerations.</summary>
+    private static string? CheckTolerationFields(JsonObject toleration)
+    {
+        foreach (var (name, value) in toleration)
+        {
+            var kind = value?.GetValueKind() ?? JsonValueKind.Null;
+            var ok = name switch
+            {
+                "key" or "operator" or "value" or "effect" => kind is JsonValueKind.String or JsonValueKind.Null,
+                "tolerationSeconds" => kind is JsonValueKind.Null || (kind is JsonValueKind.Number && value!.AsValue().TryGetValue<long>(out _)),
+                _ => true,
+            };
+            if (!ok)
+            {
+                return $"{name} is a {kind}, which a Toleration cannot hold";
             }
         }
 

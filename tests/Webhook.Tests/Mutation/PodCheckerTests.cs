@@ -64,6 +64,18 @@ public class PodCheckerTests
         Assert.Equal("tolerations 1 and 2 are the same toleration", PodChecker.Check(pod, [TouchTolerations]));
     }
 
+    [Theory]
+    [InlineData("""{"key":1}""", "/spec/tolerations/2/key is a Number")]
+    [InlineData("""{"key":"k","tolerationSeconds":"300"}""", "/spec/tolerations/2/tolerationSeconds is a String")]
+    [InlineData("""{"key":"k","tolerationSeconds":1.5}""", "/spec/tolerations/2/tolerationSeconds is a Number")]
+    public void Check_TolerationFieldOfWrongType_ReportsIt(string toleration, string expected)
+    {
+        var pod = Fixtures.Pod(Fixtures.GpuWorker);
+        pod["spec"]!["tolerations"]!.AsArray().Add(JsonNode.Parse(toleration));
+
+        Assert.StartsWith(expected, PodChecker.Check(pod, [TouchTolerations]), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Check_AnnotationNotString_ReportsPath()
     {
