@@ -95,6 +95,7 @@ internal static class NodeAgentServiceCollectionExtensions
         services.TryAddSingleton<PodAttributionRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<PodAttributionRefresher>());
         services.TryAddSingleton<MetricsViewSource>();
+        services.TryAddSingleton<MetricsPage>();
         return services;
     }
 
