@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.DevicePlugin.Events;
 using Platform.DevicePlugin.Tests.TestSupport;
 using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Gpu.Simulated;
@@ -18,6 +19,7 @@ namespace Platform.NodeAgent.Tests.Metrics;
 public sealed class MetricsPageTests : IAsyncLifetime
 {
     private readonly DirectoryInfo _temp = Directory.CreateDirectory(Path.Combine("/tmp", "na-" + Guid.NewGuid().ToString("N")[..8]));
+    private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FakeKubelet _kubelet = null!;
     private WebApplication _agent = null!;
     private HttpClient _http = null!;
@@ -34,11 +36,13 @@ public sealed class MetricsPageTests : IAsyncLifetime
             "--Metrics:PodAttribution=false",
             "--Kubernetes:Enabled=false",
             $"--DevicePlugin:KubeletDirectory={_temp.FullName}",
-        ]);
+        ],
+        services => services.AddSingleton<IDevicePluginObserver>(new RegisteredObserver(_registered)));
         await _agent.StartAsync().DefaultTimeout();
         var address = _agent.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(10) };
-        await _kubelet.NextRegistrationAsync().DefaultTimeout();
+        // After the agent's own observer counted it (observers run in registration order).
+        await _registered.Task.DefaultTimeout();
 
         // The one sample at start runs on the sampler's own task; wait for it rather than race it.
         var sampler = _agent.Services.GetRequiredService<GpuSampler>();
@@ -93,6 +97,17 @@ public sealed class MetricsPageTests : IAsyncLifetime
         Assert.Equal(first, second);
         Assert.Equal(first, page.Current().ToArray());
         Assert.Contains("DCGM_FI_DEV_GPU_UTIL{gpu=\"1\"", System.Text.Encoding.UTF8.GetString(second), StringComparison.Ordinal);
+    }
+
+    private sealed class RegisteredObserver(TaskCompletionSource registered) : IDevicePluginObserver
+    {
+        public void OnEvent(DevicePluginEvent pluginEvent)
+        {
+            if (pluginEvent is PluginRegistered)
+            {
+                registered.TrySetResult();
+            }
+        }
     }
 
     private static long Value(string metrics, string name) =>
