@@ -15,6 +15,7 @@ internal sealed class GpuHealthTracker
     private readonly List<Action<HealthTransition>> _subscribers = [];
     private readonly Dictionary<string, ulong> _lastXid = new(StringComparer.OrdinalIgnoreCase);
     private readonly TimeProvider _time;
+    private long _version;
 
     public GpuHealthTracker(GpuDiscovery discovery, IOptions<HealthOptions> options, TimeProvider time)
     {
@@ -27,6 +28,9 @@ internal sealed class GpuHealthTracker
             _machines[device.Uuid] = new GpuHealthStateMachine(device, ignored, fatal, health.QuietPeriod, health.TemperatureLimitC);
         }
     }
+
+    /// <summary>Bumped on every transition and every XID: the cached <c>/metrics</c> page is stale when it moved.</summary>
+    public long Version => Interlocked.Read(ref _version);
 
     /// <summary>Registers a transition handler; it must not block.</summary>
     public void Subscribe(Action<HealthTransition> handler)
@@ -60,6 +64,7 @@ internal sealed class GpuHealthTracker
         {
             // DCGM_FI_DEV_XID_ERRORS reports the last XID, ignored ones included.
             _lastXid[m.Device.Uuid] = gpuEvent.Code;
+            Interlocked.Increment(ref _version);
         }
 
         return m.OnEvent(gpuEvent, _time.GetUtcNow());
@@ -108,6 +113,7 @@ internal sealed class GpuHealthTracker
             return;
         }
 
+        Interlocked.Increment(ref _version);
         foreach (var subscriber in _subscribers)
         {
             subscriber(transition);

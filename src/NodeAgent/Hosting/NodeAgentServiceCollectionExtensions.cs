@@ -21,10 +21,14 @@ internal static class NodeAgentServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddKubernetesAccess(configuration);
         services.AddGpuDiscovery(configuration);
+
+        // Hosted services start in registration order, each BackgroundService's loop queued on the thread
+        // pool as it starts: the device plugin goes first, so the kubelet registration (the agent's critical
+        // path) is not queued behind the first health probe, NVML sample and pod-resources List.
+        services.AddGpuDevicePlugin(configuration);
         services.AddGpuHealth(configuration);
         services.AddGpuMetrics(configuration);
         services.AddNodeLabels(configuration);
-        services.AddGpuDevicePlugin(configuration);
         services.AddSingleton<IReadinessContributor, AgentReadiness>();
         return services;
     }
@@ -95,6 +99,7 @@ internal static class NodeAgentServiceCollectionExtensions
         services.TryAddSingleton<PodAttributionRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<PodAttributionRefresher>());
         services.TryAddSingleton<MetricsViewSource>();
+        services.TryAddSingleton<MetricsPage>();
         return services;
     }
 

@@ -17,6 +17,7 @@ internal sealed class AgentMetrics
     private long _allocationFailures;
     private long _registrations;
     private long _nvmlErrors;
+    private long _version;
 
     public ConcurrentDictionary<(string Reason, string To), long> HealthTransitions { get; } = new();
 
@@ -28,15 +29,18 @@ internal sealed class AgentMetrics
 
     public long NvmlErrors => Interlocked.Read(ref _nvmlErrors);
 
-    public void CountRegistration() => Interlocked.Increment(ref _registrations);
+    /// <summary>Bumped after every change of any counter: the cached <c>/metrics</c> page is stale when it moved.</summary>
+    public long Version => Interlocked.Read(ref _version);
 
-    public void CountNvmlError() => Interlocked.Increment(ref _nvmlErrors);
+    public void CountRegistration() => Changed(Interlocked.Increment(ref _registrations));
+
+    public void CountNvmlError() => Changed(Interlocked.Increment(ref _nvmlErrors));
 
     /// <summary>A refused Allocate: counted, not timed (the plugin reports no duration for refusals).</summary>
-    public void CountAllocationFailure() => Interlocked.Increment(ref _allocationFailures);
+    public void CountAllocationFailure() => Changed(Interlocked.Increment(ref _allocationFailures));
 
     public void CountHealthTransition(string reason, string to) =>
-        HealthTransitions.AddOrUpdate((reason, to), 1, (_, n) => n + 1);
+        Changed(HealthTransitions.AddOrUpdate((reason, to), 1, (_, n) => n + 1));
 
     public void ObserveAllocation(TimeSpan latency, bool succeeded)
     {
@@ -49,8 +53,11 @@ internal sealed class AgentMetrics
         }
 
         Interlocked.Increment(ref _latencyCounts[bucket]);
-        Interlocked.Add(ref _latencySumMicros, (long)(latency.Ticks / 10));
+        Changed(Interlocked.Add(ref _latencySumMicros, (long)(latency.Ticks / 10)));
     }
+
+    // Takes the counter's new value only so each change is one expression; the version moves after it.
+    private void Changed(long _) => Interlocked.Increment(ref _version);
 
     /// <summary>Cumulative bucket counts (Prometheus semantics), the total count and the sum in seconds.</summary>
     public (long[] Cumulative, long Count, double SumSeconds) LatencyHistogram()

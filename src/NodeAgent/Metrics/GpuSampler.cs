@@ -28,6 +28,9 @@ internal sealed partial class GpuSampler : BackgroundService
 
     public GpuSnapshot Snapshot => Volatile.Read(ref _snapshot);
 
+    /// <summary>Raised on the sampler's thread after each new snapshot (the metrics page renders then, not on a scrape).</summary>
+    public event Action? Sampled;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_gpu.Driver is null)
@@ -74,6 +77,7 @@ internal sealed partial class GpuSampler : BackgroundService
         }
 
         Volatile.Write(ref _snapshot, new GpuSnapshot(_time.GetUtcNow(), readings));
+        Sampled?.Invoke();
     }
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Sampling GPU {Index} ({Uuid}) failed: {Reason}")]
