@@ -77,6 +77,7 @@ internal static class GpuLimitMutation
         if (rewrote)
         {
             context.Changed("num-gpus");
+            context.Warn($"set --num-gpus={gpus} in ray start of container {name} so Ray sees the same GPUs as Kubernetes");
         }
         else
         {

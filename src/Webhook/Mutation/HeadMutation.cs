@@ -38,6 +38,7 @@ internal static class HeadMutation
 
             context.Patch.Set(Annotations, key, JsonValue.Create(value));
             context.Changed("annotations");
+            context.Warn($"added annotation {key}={value} (head policy)");
         }
     }
 
@@ -66,6 +67,7 @@ internal static class HeadMutation
                 "env",
                 new JsonObject { ["name"] = RayEnv.NvidiaVisibleDevices, ["value"] = "void" });
             context.Changed("hide-gpus");
+            context.Warn($"set {RayEnv.NvidiaVisibleDevices}=void on container {JsonRead.String(container, "name") ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)}: no GPU limit, so it must not see the node's GPUs");
         }
     }
 }

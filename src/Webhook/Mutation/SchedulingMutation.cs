@@ -34,6 +34,7 @@ internal static class SchedulingMutation
 
             context.Patch.Append(Spec, "tolerations", toleration.ToJson());
             context.Changed("tolerations");
+            context.Warn($"added toleration {toleration} so the pod can run on tainted GPU nodes");
         }
     }
 
@@ -65,6 +66,7 @@ internal static class SchedulingMutation
 
             context.Patch.Set([.. Spec, "nodeSelector"], key, JsonValue.Create(value));
             context.Changed("node-selector");
+            context.Warn($"added nodeSelector {key}={value}{Source(context)}");
         }
     }
 
@@ -89,6 +91,11 @@ internal static class SchedulingMutation
 
             context.Patch.Set(Required, "nodeSelectorTerms", new JsonArray(new JsonObject { ["matchExpressions"] = expressions }));
             context.Changed("node-affinity");
+            foreach (var requirement in requirements)
+            {
+                context.Warn($"required node affinity {requirement}{Source(context)}");
+            }
+
             return;
         }
 
@@ -111,7 +118,14 @@ internal static class SchedulingMutation
 
                 context.Patch.Append(termPath, "matchExpressions", requirement.ToJson());
                 context.Changed("node-affinity");
+                context.Warn($"required node affinity {requirement} in term {t}{Source(context)}");
             }
         }
     }
+
+    /// <summary>Where a change comes from, for its warning: the profile, or the head policy.</summary>
+    private static string Source(MutationContext context) =>
+        context.Profile is { } profile ? $" (profile {profile.Name})"
+        : context.RayPod.Kind == RayPodKind.Head ? " (the Ray head stays off GPU nodes)"
+        : string.Empty;
 }

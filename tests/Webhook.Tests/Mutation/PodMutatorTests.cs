@@ -33,6 +33,29 @@ public class PodMutatorTests
     }
 
     [Fact]
+    public void Head_EveryChangeIsExplainedInAWarning()
+    {
+        var (result, _) = Mutate(Fixtures.Pod(Fixtures.HeadWithAutoscaler), TestPolicies.ExamplePolicy);
+
+        Assert.Contains("required node affinity nvidia.com/gpu.present NotIn [true] (the Ray head stays off GPU nodes)", result.Warnings);
+        Assert.Contains(result.Warnings, w => w.StartsWith("set NVIDIA_VISIBLE_DEVICES=void on container ray-head:", StringComparison.Ordinal));
+        Assert.Contains(result.Warnings, w => w.StartsWith("set NVIDIA_VISIBLE_DEVICES=void on container autoscaler:", StringComparison.Ordinal));
+        Assert.Contains("added annotation cluster-autoscaler.kubernetes.io/safe-to-evict=false (head policy)", result.Warnings);
+    }
+
+    [Fact]
+    public void Worker_EveryChangeIsExplainedInAWarning()
+    {
+        var (result, _) = Mutate(Fixtures.Pod(Fixtures.WorkerWithoutGpuLimit), TestPolicies.ExamplePolicy);
+
+        Assert.Contains("added toleration nvidia.com/gpu:NoSchedule so the pod can run on tainted GPU nodes", result.Warnings);
+        Assert.Contains("added toleration ray.io/node-type=worker:NoSchedule so the pod can run on tainted GPU nodes", result.Warnings);
+        Assert.Contains("added nodeSelector nvidia.com/gpu.product=NVIDIA-A10G (profile a10g)", result.Warnings);
+        Assert.Contains(result.Warnings, w => w.StartsWith("set --num-gpus=1 in ray start of container ray-worker", StringComparison.Ordinal));
+        Assert.Equal(5, result.Warnings.Count);
+    }
+
+    [Fact]
     public void Head_ExistingAffinityTerms_RequirementAndedIntoEveryTerm()
     {
         var head = Fixtures.Pod(Fixtures.HeadWithAutoscaler);
