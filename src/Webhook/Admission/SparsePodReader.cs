@@ -56,39 +56,7 @@ internal static class SparsePodReader
 
     public static string? Namespace(JsonObject? pod) => JsonRead.String(JsonRead.Object(pod, "metadata"), "namespace");
 
-    private static JsonObject ReadMetadata(ref Utf8JsonReader reader)
-    {
-        var metadata = new JsonObject();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("labels"u8))
-            {
-                KeepWhole(ref reader, metadata, "labels");
-            }
-            else if (reader.ValueTextEquals("annotations"u8))
-            {
-                KeepWhole(ref reader, metadata, "annotations");
-            }
-            else if (reader.ValueTextEquals("name"u8))
-            {
-                KeepWhole(ref reader, metadata, "name");
-            }
-            else if (reader.ValueTextEquals("generateName"u8))
-            {
-                KeepWhole(ref reader, metadata, "generateName");
-            }
-            else if (reader.ValueTextEquals("namespace"u8))
-            {
-                KeepWhole(ref reader, metadata, "namespace");
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-
-        return metadata;
-    }
+    private static JsonObject ReadMetadata(ref Utf8JsonReader reader) => ReadKept(ref reader, MetadataKept);
 
     private static JsonObject ReadSpec(ref Utf8JsonReader reader)
     {
@@ -100,17 +68,9 @@ internal static class SparsePodReader
                 reader.Read();
                 spec["containers"] = reader.TokenType == JsonTokenType.StartArray ? ReadContainers(ref reader) : Whole(ref reader);
             }
-            else if (reader.ValueTextEquals("tolerations"u8))
+            else if (Match(ref reader, SpecKept) is { } name)
             {
-                KeepWhole(ref reader, spec, "tolerations");
-            }
-            else if (reader.ValueTextEquals("nodeSelector"u8))
-            {
-                KeepWhole(ref reader, spec, "nodeSelector");
-            }
-            else if (reader.ValueTextEquals("affinity"u8))
-            {
-                KeepWhole(ref reader, spec, "affinity");
+                KeepWhole(ref reader, spec, name);
             }
             else
             {
@@ -126,36 +86,21 @@ internal static class SparsePodReader
         var containers = new JsonArray();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            containers.Add(reader.TokenType == JsonTokenType.StartObject ? ReadContainer(ref reader) : Whole(ref reader));
+            containers.Add(reader.TokenType == JsonTokenType.StartObject ? ReadKept(ref reader, ContainerKept) : Whole(ref reader));
         }
 
         return containers;
     }
 
-    private static JsonObject ReadContainer(ref Utf8JsonReader reader)
+    /// <summary>Reads an object, keeping the named properties whole and skipping every other one.</summary>
+    private static JsonObject ReadKept(ref Utf8JsonReader reader, KeptProperty[] kept)
     {
-        var container = new JsonObject();
+        var result = new JsonObject();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("name"u8))
+            if (Match(ref reader, kept) is { } name)
             {
-                KeepWhole(ref reader, container, "name");
-            }
-            else if (reader.ValueTextEquals("resources"u8))
-            {
-                KeepWhole(ref reader, container, "resources");
-            }
-            else if (reader.ValueTextEquals("args"u8))
-            {
-                KeepWhole(ref reader, container, "args");
-            }
-            else if (reader.ValueTextEquals("env"u8))
-            {
-                KeepWhole(ref reader, container, "env");
-            }
-            else if (reader.ValueTextEquals("command"u8))
-            {
-                KeepWhole(ref reader, container, "command");
+                KeepWhole(ref reader, result, name);
             }
             else
             {
@@ -163,8 +108,30 @@ internal static class SparsePodReader
             }
         }
 
-        return container;
+        return result;
     }
+
+    private static string? Match(ref Utf8JsonReader reader, KeptProperty[] kept)
+    {
+        foreach (var property in kept)
+        {
+            if (reader.ValueTextEquals(property.Utf8))
+            {
+                return property.Name;
+            }
+        }
+
+        return null;
+    }
+
+    private sealed record KeptProperty(string Name)
+    {
+        public byte[] Utf8 { get; } = System.Text.Encoding.UTF8.GetBytes(Name);
+    }
+
+    private static readonly KeptProperty[] MetadataKept = [new("labels"), new("annotations"), new("name"), new("generateName"), new("namespace")];
+    private static readonly KeptProperty[] SpecKept = [new("tolerations"), new("nodeSelector"), new("affinity")];
+    private static readonly KeptProperty[] ContainerKept = [new("name"), new("resources"), new("args"), new("env"), new("command")];
 
     /// <summary>From a property name: reads its value whole into <paramref name="target"/> under the same name.</summary>
     private static void KeepWhole(ref Utf8JsonReader reader, JsonObject target, string name)
