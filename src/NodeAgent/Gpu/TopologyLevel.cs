@@ -1,27 +1,28 @@
+using Platform.DevicePlugin.Inventory;
 namespace Platform.NodeAgent.Gpu;
 
-/// <summary>Maps <c>nvmlGpuTopologyLevel_t</c> (0, 10, 20, 30, 40, 50) onto <see cref="GpuLinkLevel"/>.</summary>
+/// <summary>Maps <c>nvmlGpuTopologyLevel_t</c> (0, 10, 20, 30, 40, 50) onto <see cref="GpuInterconnect"/>.</summary>
 internal static class TopologyLevel
 {
-    public static GpuLinkLevel FromNvml(int level) => level switch
+    public static GpuInterconnect FromNvml(int level) => level switch
     {
-        0 => GpuLinkLevel.Internal,
-        10 => GpuLinkLevel.SingleSwitch,
-        20 => GpuLinkLevel.MultipleSwitch,
-        30 => GpuLinkLevel.HostBridge,
-        40 => GpuLinkLevel.NumaNode,
-        _ => GpuLinkLevel.System,
+        0 => GpuInterconnect.SameBoard,
+        10 => GpuInterconnect.SinglePcieSwitch,
+        20 => GpuInterconnect.MultiplePcieSwitches,
+        30 => GpuInterconnect.HostBridge,
+        40 => GpuInterconnect.SameNumaNode,
+        _ => GpuInterconnect.CrossNuma,
     };
 
     /// <summary>The short names <c>nvidia-smi topo -m</c> prints.</summary>
-    public static string ShortName(GpuLinkLevel level, int nvlinks) => level switch
+    public static string ShortName(GpuInterconnect level, int nvlinks) => level switch
     {
-        GpuLinkLevel.NvLink => $"NV{nvlinks}",
-        GpuLinkLevel.Internal => "BOARD",
-        GpuLinkLevel.SingleSwitch => "PIX",
-        GpuLinkLevel.MultipleSwitch => "PXB",
-        GpuLinkLevel.HostBridge => "PHB",
-        GpuLinkLevel.NumaNode => "NODE",
+        GpuInterconnect.NvLink => $"NV{nvlinks}",
+        GpuInterconnect.SameBoard => "BOARD",
+        GpuInterconnect.SinglePcieSwitch => "PIX",
+        GpuInterconnect.MultiplePcieSwitches => "PXB",
+        GpuInterconnect.HostBridge => "PHB",
+        GpuInterconnect.SameNumaNode => "NODE",
         _ => "SYS",
     };
 }

@@ -24,19 +24,8 @@ internal static class InventoryMapper
         var b = discovery.Devices.FirstOrDefault(d => d.Index == link.IndexB);
         return a is null || b is null
             ? null
-            : new Platform.DevicePlugin.Inventory.GpuLink(a.Uuid, b.Uuid, ToInterconnect(link.Level), link.NvLinks);
+            : new Platform.DevicePlugin.Inventory.GpuLink(a.Uuid, b.Uuid, link.Level, link.NvLinks);
     }
-
-    public static GpuInterconnect ToInterconnect(GpuLinkLevel level) => level switch
-    {
-        GpuLinkLevel.NvLink => GpuInterconnect.NvLink,
-        GpuLinkLevel.Internal => GpuInterconnect.SameBoard,
-        GpuLinkLevel.SingleSwitch => GpuInterconnect.SinglePcieSwitch,
-        GpuLinkLevel.MultipleSwitch => GpuInterconnect.MultiplePcieSwitches,
-        GpuLinkLevel.HostBridge => GpuInterconnect.HostBridge,
-        GpuLinkLevel.NumaNode => GpuInterconnect.SameNumaNode,
-        _ => GpuInterconnect.CrossNuma,
-    };
 
     public static DeviceHealth ToDeviceHealth(GpuHealthState state) =>
         state == GpuHealthState.Healthy ? DeviceHealth.Healthy : DeviceHealth.Unhealthy;

@@ -1,3 +1,4 @@
+using Platform.DevicePlugin.Inventory;
 using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Gpu.Native;
 
@@ -108,12 +109,12 @@ public class DriverDataParsingTests
     }
 
     [Theory]
-    [InlineData(0, (int)GpuLinkLevel.Internal)]
-    [InlineData(10, (int)GpuLinkLevel.SingleSwitch)]
-    [InlineData(20, (int)GpuLinkLevel.MultipleSwitch)]
-    [InlineData(30, (int)GpuLinkLevel.HostBridge)]
-    [InlineData(40, (int)GpuLinkLevel.NumaNode)]
-    [InlineData(50, (int)GpuLinkLevel.System)]
+    [InlineData(0, (int)GpuInterconnect.SameBoard)]
+    [InlineData(10, (int)GpuInterconnect.SinglePcieSwitch)]
+    [InlineData(20, (int)GpuInterconnect.MultiplePcieSwitches)]
+    [InlineData(30, (int)GpuInterconnect.HostBridge)]
+    [InlineData(40, (int)GpuInterconnect.SameNumaNode)]
+    [InlineData(50, (int)GpuInterconnect.CrossNuma)]
     public void TopologyLevel_FromNvml_MapsEveryLevel(int nvml, int expected) =>
-        Assert.Equal((GpuLinkLevel)expected, TopologyLevel.FromNvml(nvml));
+        Assert.Equal((GpuInterconnect)expected, TopologyLevel.FromNvml(nvml));
 }

@@ -1,3 +1,4 @@
+using Platform.DevicePlugin.Inventory;
 using Microsoft.Extensions.Time.Testing;
 using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Gpu.Simulated;
@@ -22,7 +23,7 @@ public class SimulatedGpuDriverTests
         Assert.All(discovery.Devices, d => Assert.Equal(new ComputeCapability(9, 0), d.ComputeCapability));
         Assert.Equal(discovery.Devices.Count, discovery.Devices.Select(d => d.Uuid).Distinct().Count());
         Assert.Equal(6, discovery.Topology.Count);
-        Assert.All(discovery.Topology, l => Assert.Equal(GpuLinkLevel.NvLink, l.Level));
+        Assert.All(discovery.Topology, l => Assert.Equal(GpuInterconnect.NvLink, l.Level));
     }
 
     [Fact]

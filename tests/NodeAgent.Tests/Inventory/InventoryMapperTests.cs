@@ -1,5 +1,4 @@
 using Platform.DevicePlugin.Inventory;
-using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Health;
 using Platform.NodeAgent.Inventory;
 using Platform.NodeAgent.Tests.Fakes;
@@ -20,25 +19,31 @@ public class InventoryMapperTests
     }
 
     [Theory]
-    [InlineData((int)GpuLinkLevel.NvLink, (int)GpuInterconnect.NvLink)]
-    [InlineData((int)GpuLinkLevel.Internal, (int)GpuInterconnect.SameBoard)]
-    [InlineData((int)GpuLinkLevel.SingleSwitch, (int)GpuInterconnect.SinglePcieSwitch)]
-    [InlineData((int)GpuLinkLevel.MultipleSwitch, (int)GpuInterconnect.MultiplePcieSwitches)]
-    [InlineData((int)GpuLinkLevel.HostBridge, (int)GpuInterconnect.HostBridge)]
-    [InlineData((int)GpuLinkLevel.NumaNode, (int)GpuInterconnect.SameNumaNode)]
-    [InlineData((int)GpuLinkLevel.System, (int)GpuInterconnect.CrossNuma)]
-    public void ToInterconnect_MapsEveryLevel(int level, int interconnect) =>
-        Assert.Equal((GpuInterconnect)interconnect, InventoryMapper.ToInterconnect((GpuLinkLevel)level));
+    [InlineData((int)GpuInterconnect.NvLink)]
+    [InlineData((int)GpuInterconnect.SameBoard)]
+    [InlineData((int)GpuInterconnect.SinglePcieSwitch)]
+    [InlineData((int)GpuInterconnect.MultiplePcieSwitches)]
+    [InlineData((int)GpuInterconnect.HostBridge)]
+    [InlineData((int)GpuInterconnect.SameNumaNode)]
+    [InlineData((int)GpuInterconnect.CrossNuma)]
+    public void ToPluginLink_KeepsEveryLevel(int level)
+    {
+        var discovery = TestGpus.Discovery(2);
+
+        var link = InventoryMapper.ToPluginLink(new NodeAgent.Gpu.GpuLink(0, 1, (GpuInterconnect)level, 0), discovery);
+
+        Assert.Equal((GpuInterconnect)level, link!.Interconnect);
+    }
 
     [Fact]
     public void ToPluginLink_UsesUuidsAndKeepsNvLinkCount()
     {
         var discovery = TestGpus.Discovery(2);
 
-        var link = InventoryMapper.ToPluginLink(new NodeAgent.Gpu.GpuLink(0, 1, GpuLinkLevel.NvLink, 12), discovery);
+        var link = InventoryMapper.ToPluginLink(new NodeAgent.Gpu.GpuLink(0, 1, GpuInterconnect.NvLink, 12), discovery);
 
         Assert.Equal(new Platform.DevicePlugin.Inventory.GpuLink(discovery.Devices[0].Uuid, discovery.Devices[1].Uuid, GpuInterconnect.NvLink, 12), link);
-        Assert.Null(InventoryMapper.ToPluginLink(new NodeAgent.Gpu.GpuLink(0, 5, GpuLinkLevel.System, 0), discovery));
+        Assert.Null(InventoryMapper.ToPluginLink(new NodeAgent.Gpu.GpuLink(0, 5, GpuInterconnect.CrossNuma, 0), discovery));
     }
 
     [Fact]

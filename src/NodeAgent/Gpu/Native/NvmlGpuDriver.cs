@@ -1,3 +1,4 @@
+using Platform.DevicePlugin.Inventory;
 using System.Collections.Concurrent;
 
 namespace Platform.NodeAgent.Gpu.Native;
@@ -130,7 +131,7 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
                 var count = Math.Max(nvlinks[a, b], nvlinks[b, a]);
                 if (count > 0)
                 {
-                    links.Add(new GpuLink(a, b, GpuLinkLevel.NvLink, count));
+                    links.Add(new GpuLink(a, b, GpuInterconnect.NvLink, count));
                     continue;
                 }
 

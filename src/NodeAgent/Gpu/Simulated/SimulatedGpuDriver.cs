@@ -1,3 +1,4 @@
+using Platform.DevicePlugin.Inventory;
 using System.Collections.Concurrent;
 using System.Globalization;
 
@@ -59,8 +60,8 @@ internal sealed class SimulatedGpuDriver : IGpuDriver
             for (var b = a + 1; b < devices.Count; b++)
             {
                 links.Add(options.NvLink
-                    ? new GpuLink(a, b, GpuLinkLevel.NvLink, 12)
-                    : new GpuLink(a, b, devices[a].NumaNode == devices[b].NumaNode ? GpuLinkLevel.HostBridge : GpuLinkLevel.System, 0));
+                    ? new GpuLink(a, b, GpuInterconnect.NvLink, 12)
+                    : new GpuLink(a, b, devices[a].NumaNode == devices[b].NumaNode ? GpuInterconnect.HostBridge : GpuInterconnect.CrossNuma, 0));
             }
         }
 
