@@ -42,6 +42,34 @@ internal sealed class BenchKubelet : IAsyncDisposable
         return kubelet;
     }
 
+    /// <summary>
+    /// One throwaway registration round trip (Register, then the dial-back to a minimal plugin this method
+    /// serves itself), so the first real registration timed against this stand-in does not include the JIT
+    /// compiling its gRPC server and client paths: what is timed is the plugin's start, not this process's.
+    /// </summary>
+    public async Task WarmUpAsync(string directory)
+    {
+        const string endpoint = "bench-warm-up.sock";
+        var socket = Path.Combine(directory, endpoint);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddGrpc();
+        builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socket, o => o.Protocols = HttpProtocols.Http2));
+        await using var plugin = builder.Build();
+        plugin.MapGrpcService<WarmUpPlugin>();
+        await plugin.StartAsync();
+        using (var channel = UnixSocketChannel.Create(Path.Combine(directory, KubeletPaths.KubeletSocketName)))
+        {
+            await new V1Beta1.Registration.RegistrationClient(channel).RegisterAsync(
+                new RegisterRequest { Version = "v1beta1", Endpoint = endpoint, ResourceName = "bench.example.com/warm-up" },
+                deadline: DateTime.UtcNow.AddSeconds(30));
+        }
+
+        await Registrations.Reader.ReadAsync();
+        await plugin.StopAsync();
+        File.Delete(socket);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)
@@ -52,6 +80,12 @@ internal sealed class BenchKubelet : IAsyncDisposable
     }
 
     private sealed record KubeletDirectory(string Path);
+
+    private sealed class WarmUpPlugin : V1Beta1.DevicePlugin.DevicePluginBase
+    {
+        public override Task<DevicePluginOptions> GetDevicePluginOptions(Empty request, ServerCallContext context) =>
+            Task.FromResult(new DevicePluginOptions());
+    }
 
     private sealed class RegistrationService(BenchKubelet kubelet, KubeletDirectory directory) : V1Beta1.Registration.RegistrationBase
     {

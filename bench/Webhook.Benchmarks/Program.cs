@@ -3,15 +3,17 @@ using Platform.Webhook.Benchmarks;
 
 // handler:          BenchmarkDotNet, AdmissionHandler bytes in -> bytes out, against the 100 us target.
 // baseline-server:  the minimal Kestrel HTTPS endpoint (same TLS setup) that /mutate is compared with.
+// profile [seconds]: the handler in a plain loop, for perf record with DOTNET_PerfMapEnabled=1.
 return args.FirstOrDefault() switch
 {
     "handler" => HandlerReport.Run(BenchmarkRunner.Run<AdmissionHandlerBenchmarks>(AdmissionHandlerBenchmarks.Config, args[1..])),
     "baseline-server" => await BaselineServer.RunAsync(args[1..]),
+    "profile" => ProfileLoop.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Platform.Webhook.Benchmarks handler [BenchmarkDotNet args] | baseline-server --urls=https://127.0.0.1:PORT --Tls:CertFile=F --Tls:KeyFile=F");
+    Console.Error.WriteLine("usage: Platform.Webhook.Benchmarks handler [BenchmarkDotNet args] | baseline-server --urls=https://127.0.0.1:PORT --Tls:CertFile=F --Tls:KeyFile=F | profile [seconds]");
     return 2;
 }
