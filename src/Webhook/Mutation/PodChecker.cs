@@ -141,10 +141,38 @@ internal static class PodChecker
 
         for (var i = 0; i < env.Count; i++)
         {
-            if (env[i] is not JsonObject variable || string.IsNullOrEmpty(KubernetesJson.Deserialize<V1EnvVar>(variable).Name))
+            if (env[i] is not JsonObject variable)
             {
                 return $"{section}/{i} is not an environment variable with a name";
             }
+
+            if (CheckEnvVarFields(variable) is { } problem)
+            {
+                return $"{section}/{i} is not an environment variable {problem}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>core/v1 EnvVar: a non-empty string name, a string value, a valueFrom source. Name and value are
+    /// checked by hand (a KubeRay worker has about twenty variables, and the typed deserializer per variable
+    /// was most of the check's cost); a valueFrom, rarer and nested, still goes through the typed model.</summary>
+    private static string? CheckEnvVarFields(JsonObject variable)
+    {
+        if (variable["name"] is not JsonValue name || name.GetValueKind() != JsonValueKind.String || string.IsNullOrEmpty(name.GetValue<string>()))
+        {
+            return "with a name";
+        }
+
+        if (variable["value"] is { } value && value.GetValueKind() != JsonValueKind.String)
+        {
+            return $"with a string value: value is a {value.GetValueKind()}";
+        }
+
+        if (variable["valueFrom"] is { } source && (source is not JsonObject || KubernetesJson.Deserialize<V1EnvVarSource>(source) is null))
+        {
+            return "source: valueFrom is not an EnvVarSource";
         }
 
         return null;

@@ -37,8 +37,12 @@ public class PodCheckerTests
 
     [Theory]
     [InlineData("""[{"value":"void"}]""", "/spec/containers/0/env/0 is not an environment variable with a name")]
+    [InlineData("""[{"name":""}]""", "/spec/containers/0/env/0 is not an environment variable with a name")]
+    [InlineData("""[{"name":"A","value":"a"},{"name":"B","value":3}]""", "/spec/containers/0/env/1 is not an environment variable with a string value: value is a Number")]
+    [InlineData("""[{"name":"A","valueFrom":"metadata.name"}]""", "/spec/containers/0/env/0 is not an environment variable source: valueFrom is not an EnvVarSource")]
+    [InlineData("""[{"name":"A","value":null},{"name":"B","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}}]""", null)]
     [InlineData("""{"name":"x"}""", "/spec/containers/0/env is not a list")]
-    public void Check_TouchedEnvInvalid_ReportsIt(string env, string expected)
+    public void Check_TouchedEnv_ReportsWhatIsWrongOrNothing(string env, string? expected)
     {
         var pod = Fixtures.Pod(Fixtures.GpuWorker);
         pod["spec"]!["containers"]![0]!["env"] = JsonNode.Parse(env);
