@@ -156,8 +156,9 @@ internal static class PodChecker
     }
 
     /// <summary>core/v1 EnvVar: a non-empty string name, a string value, a valueFrom source. Name and value are
-    /// checked by hand (a KubeRay worker has about twenty variables, and the typed deserializer per variable
-    /// was most of the check's cost); a valueFrom, rarer and nested, still goes through the typed model.</summary>
+    /// checked by hand, like a toleration's fields (a KubeRay worker has about twenty variables, and the typed
+    /// deserializer serializes and re-reads each one); a valueFrom, rarer and nested, still goes through the
+    /// typed model.</summary>
     private static string? CheckEnvVarFields(JsonObject variable)
     {
         if (variable["name"] is not JsonValue name || name.GetValueKind() != JsonValueKind.String || string.IsNullOrEmpty(name.GetValue<string>()))
