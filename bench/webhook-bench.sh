@@ -39,17 +39,7 @@ BENCH_DLL=bench/Webhook.Benchmarks/bin/Release/net10.0/Platform.Webhook.Benchmar
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/tls.key" -out "$WORK/tls.crt" \
   -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
-cat > "$WORK/policy.yaml" <<'YAML'
-version: v1
-profiles:
-  a10g:
-    gpus: 1
-    nodeSelector:
-      nvidia.com/gpu.product: NVIDIA-A10G
-rules:
-  - profile: a10g
-    clusters: ["raycluster-*"]
-YAML
+cp bench/Webhook.Benchmarks/a10g-policy.yaml "$WORK/policy.yaml"
 python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",",":")), end="")' \
   tests/Webhook.Tests/Hosting/Pods/gpu-worker-admission-review.json > "$WORK/body.json"
 cat > "$WORK/post.lua" <<LUA

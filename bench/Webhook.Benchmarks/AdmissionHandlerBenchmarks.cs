@@ -19,17 +19,8 @@ namespace Platform.Webhook.Benchmarks;
 /// </summary>
 public class AdmissionHandlerBenchmarks
 {
-    public const string Policy = """
-        version: v1
-        profiles:
-          a10g:
-            gpus: 1
-            nodeSelector:
-              nvidia.com/gpu.product: NVIDIA-A10G
-        rules:
-          - profile: a10g
-            clusters: ["raycluster-*"]
-        """;
+    /// <summary>a10g-policy.yaml, the policy bench/webhook-bench.sh gives the server too.</summary>
+    public static string Policy => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "a10g-policy.yaml"));
 
     /// <summary>In process (the csproj and assembly names differ, and no child build is needed), a short but
     /// steady job: 3 warm-up and 10 measured iterations.</summary>
