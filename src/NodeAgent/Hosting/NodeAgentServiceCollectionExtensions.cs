@@ -30,6 +30,10 @@ internal static class NodeAgentServiceCollectionExtensions
         services.AddGpuMetrics(configuration);
         services.AddNodeLabels(configuration);
         services.AddSingleton<IReadinessContributor, AgentReadiness>();
+
+        // Last, so it starts once everything above has.
+        services.TryAddSingleton<StartupMemoryRelease>();
+        services.AddHostedService(sp => sp.GetRequiredService<StartupMemoryRelease>());
         return services;
     }
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.DevicePlugin.Tests.TestSupport;
 using Platform.NodeAgent.Gpu.Simulated;
+using Platform.NodeAgent.Hosting;
 using Platform.NodeAgent.Metrics;
 using Platform.NodeAgent.Tests.Fakes;
 using V1Beta1;
@@ -140,6 +141,10 @@ public sealed class NodeAgentHostTests : IAsyncLifetime
         var readiness = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!;
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("ready", (string?)readiness["status"]);
+
+        // Once ready, the start-up garbage was collected and handed back to the OS.
+        var released = await _agent.Services.GetRequiredService<StartupMemoryRelease>().Released.DefaultTimeout();
+        Assert.True(released.Ready);
 
         // Graceful shutdown: streams closed, our socket removed.
         var socket = Path.Combine(_temp.FullName, plugin.Request.Endpoint);
