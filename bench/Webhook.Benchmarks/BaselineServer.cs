@@ -40,14 +40,27 @@ internal static class BaselineServer
         await using var app = builder.Build();
         app.Run(async context =>
         {
+            // POST /validate also reads the whole body as JSON, token by token, the least any webhook does that must
+            // answer undecodable JSON with 400; any other path only reads the bytes.
+            var validate = context.Request.Path.Value == "/validate";
             while (true)
             {
                 var read = await context.Request.BodyReader.ReadAsync(context.RequestAborted);
-                context.Request.BodyReader.AdvanceTo(read.Buffer.End);
-                if (read.IsCompleted)
+                if (!read.IsCompleted)
                 {
-                    break;
+                    context.Request.BodyReader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                    continue;
                 }
+
+                if (validate && !IsJson(read.Buffer))
+                {
+                    context.Request.BodyReader.AdvanceTo(read.Buffer.End);
+                    context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                    return;
+                }
+
+                context.Request.BodyReader.AdvanceTo(read.Buffer.End);
+                break;
             }
 
             context.Response.ContentType = "application/json";
@@ -56,5 +69,22 @@ internal static class BaselineServer
         });
         await app.RunAsync();
         return 0;
+    }
+
+    private static bool IsJson(System.Buffers.ReadOnlySequence<byte> body)
+    {
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(body);
+            while (reader.Read())
+            {
+            }
+
+            return true;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 }
