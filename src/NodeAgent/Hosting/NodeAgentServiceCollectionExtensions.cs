@@ -32,8 +32,8 @@ internal static class NodeAgentServiceCollectionExtensions
         services.AddSingleton<IReadinessContributor, AgentReadiness>();
 
         // Last, so it starts once everything above has.
-        services.TryAddSingleton<StartupMemoryRelease>();
-        services.AddHostedService(sp => sp.GetRequiredService<StartupMemoryRelease>());
+        services.TryAddSingleton<MemoryRelease>();
+        services.AddHostedService(sp => sp.GetRequiredService<MemoryRelease>());
         return services;
     }
 

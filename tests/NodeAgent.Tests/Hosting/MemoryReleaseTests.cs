@@ -7,18 +7,18 @@ using Platform.NodeAgent.Hosting;
 
 namespace Platform.NodeAgent.Tests.Hosting;
 
-public sealed class StartupMemoryReleaseTests : IDisposable
+public sealed class MemoryReleaseTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
     private readonly CancellationTokenSource _started = new();
     private readonly Contributor _readiness = new();
-    private readonly StartupMemoryRelease _release;
+    private readonly MemoryRelease _release;
 
-    public StartupMemoryReleaseTests()
+    public MemoryReleaseTests()
     {
         var lifetime = Substitute.For<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Returns(_started.Token);
-        _release = new StartupMemoryRelease([_readiness], lifetime, _time, NullLogger<StartupMemoryRelease>.Instance);
+        _release = new MemoryRelease([_readiness], lifetime, _time, NullLogger<MemoryRelease>.Instance);
     }
 
     public void Dispose()
@@ -34,10 +34,10 @@ public sealed class StartupMemoryReleaseTests : IDisposable
         await _release.StartAsync(CancellationToken.None);
 
         await AdvanceAsync(TimeSpan.FromSeconds(40));
-        Assert.False(_release.Released.IsCompleted);
+        Assert.False(_release.FirstRelease.IsCompleted);
 
         await _started.CancelAsync();
-        var outcome = await _release.Released.DefaultTimeout();
+        var outcome = await _release.FirstRelease.DefaultTimeout();
         Assert.True(outcome.Ready);
     }
 
@@ -48,13 +48,13 @@ public sealed class StartupMemoryReleaseTests : IDisposable
         await _started.CancelAsync();
 
         await AdvanceAsync(TimeSpan.FromSeconds(5));
-        Assert.False(_release.Released.IsCompleted);
+        Assert.False(_release.FirstRelease.IsCompleted);
 
         _readiness.Ready = true;
         await AdvanceUntilReleasedAsync();
-        var outcome = await _release.Released.DefaultTimeout();
+        var outcome = await _release.FirstRelease.DefaultTimeout();
         Assert.True(outcome.Ready);
-        Assert.True(_time.GetUtcNow() - _time.Start < StartupMemoryRelease.SettleTimeout);
+        Assert.True(_time.GetUtcNow() - _time.Start < MemoryRelease.SettleTimeout);
     }
 
     [Fact]
@@ -63,13 +63,32 @@ public sealed class StartupMemoryReleaseTests : IDisposable
         await _release.StartAsync(CancellationToken.None);
         await _started.CancelAsync();
 
-        await AdvanceAsync(StartupMemoryRelease.SettleTimeout - TimeSpan.FromSeconds(1));
-        Assert.False(_release.Released.IsCompleted);
+        await AdvanceAsync(MemoryRelease.SettleTimeout - TimeSpan.FromSeconds(1));
+        Assert.False(_release.FirstRelease.IsCompleted);
 
         await AdvanceUntilReleasedAsync();
-        var outcome = await _release.Released.DefaultTimeout();
+        var outcome = await _release.FirstRelease.DefaultTimeout();
         Assert.False(outcome.Ready);
-        Assert.True(_time.GetUtcNow() - _time.Start >= StartupMemoryRelease.SettleTimeout);
+        Assert.True(_time.GetUtcNow() - _time.Start >= MemoryRelease.SettleTimeout);
+    }
+
+    [Fact]
+    public async Task Release_AfterTheFirst_RunsEveryInterval()
+    {
+        _readiness.Ready = true;
+        await _release.StartAsync(CancellationToken.None);
+        await _started.CancelAsync();
+        await AdvanceUntilReleasedAsync();
+        await _release.FirstRelease.DefaultTimeout();
+        Assert.Equal(1, _release.Releases);
+
+        await AdvanceAsync(MemoryRelease.Interval - TimeSpan.FromSeconds(1));
+        Assert.Equal(1, _release.Releases);
+
+        await AdvanceUntilAsync(() => _release.Releases == 2);
+        await AdvanceAsync(MemoryRelease.Interval);
+        await AdvanceUntilAsync(() => _release.Releases == 3);
+        Assert.Equal(3, _release.Releases);
     }
 
     [Fact]
@@ -78,7 +97,7 @@ public sealed class StartupMemoryReleaseTests : IDisposable
         await _release.StartAsync(CancellationToken.None);
         await _release.StopAsync(CancellationToken.None).DefaultTimeout();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _release.Released.DefaultTimeout());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _release.FirstRelease.DefaultTimeout());
     }
 
     /// <summary>Moves the fake clock in poll-sized steps, yielding so the service's timer continuations run.</summary>
@@ -91,9 +110,11 @@ public sealed class StartupMemoryReleaseTests : IDisposable
         }
     }
 
-    private async Task AdvanceUntilReleasedAsync()
+    private Task AdvanceUntilReleasedAsync() => AdvanceUntilAsync(() => _release.FirstRelease.IsCompleted);
+
+    private async Task AdvanceUntilAsync(Func<bool> condition)
     {
-        for (var i = 0; i < 1000 && !_release.Released.IsCompleted; i++)
+        for (var i = 0; i < 1000 && !condition(); i++)
         {
             _time.Advance(TimeSpan.FromMilliseconds(250));
             await Task.Delay(1);

@@ -143,7 +143,7 @@ public sealed class NodeAgentHostTests : IAsyncLifetime
         Assert.Equal("ready", (string?)readiness["status"]);
 
         // Once ready, the start-up garbage was collected and handed back to the OS.
-        var released = await _agent.Services.GetRequiredService<StartupMemoryRelease>().Released.DefaultTimeout();
+        var released = await _agent.Services.GetRequiredService<MemoryRelease>().FirstRelease.DefaultTimeout();
         Assert.True(released.Ready);
 
         // Graceful shutdown: streams closed, our socket removed.
