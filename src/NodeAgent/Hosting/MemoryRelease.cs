@@ -61,14 +61,14 @@ internal sealed partial class MemoryRelease(
             }
 
             var first = Release();
-            LogFirstRelease(logger, ready ? "the agent turned ready" : $"the agent was not ready {SettleTimeout.TotalSeconds:0} s after start", first.CommittedBefore / Mebibyte, first.CommittedAfter / Mebibyte);
+            LogFirstRelease(logger, ready ? "the agent turned ready" : $"the agent was not ready {SettleTimeout.TotalSeconds:0} s after start", first.CommittedBefore / Mebibyte, first.CommittedAfter / Mebibyte, first.Pause.TotalMilliseconds);
             _first.TrySetResult(first with { Ready = ready });
 
             using var periodic = new PeriodicTimer(Interval, time);
             while (await periodic.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
                 var outcome = Release();
-                LogRelease(logger, outcome.CommittedBefore / Mebibyte, outcome.CommittedAfter / Mebibyte);
+                LogRelease(logger, outcome.CommittedBefore / Mebibyte, outcome.CommittedAfter / Mebibyte, outcome.Pause.TotalMilliseconds);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -81,9 +81,9 @@ internal sealed partial class MemoryRelease(
     {
         var before = GC.GetGCMemoryInfo().TotalCommittedBytes;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        var after = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        var collection = GC.GetGCMemoryInfo(GCKind.FullBlocking);
         Interlocked.Increment(ref _releases);
-        return new Outcome(false, before, after);
+        return new Outcome(false, before, collection.TotalCommittedBytes, collection.PauseDurations[0]);
     }
 
     private Task WaitForStartAsync(CancellationToken stoppingToken)
@@ -96,13 +96,13 @@ internal sealed partial class MemoryRelease(
     private bool IsReady() => readiness.SelectMany(r => r.Checks()).All(c => c.Ok || !c.Required);
 
     /// <summary>What a release did: whether the agent was ready (first release only), and the GC's committed bytes around it.</summary>
-    public sealed record Outcome(bool Ready, long CommittedBefore, long CommittedAfter);
+    public sealed record Outcome(bool Ready, long CommittedBefore, long CommittedAfter, TimeSpan Pause);
 
     [LoggerMessage(EventId = 900, Level = LogLevel.Information,
-        Message = "Start-up memory released ({ReleaseTrigger}): GC committed {CommittedBeforeMiB:0.0} MiB before, {CommittedAfterMiB:0.0} MiB after")]
-    private static partial void LogFirstRelease(ILogger logger, string releaseTrigger, double committedBeforeMiB, double committedAfterMiB);
+        Message = "Start-up memory released ({ReleaseTrigger}): GC committed {CommittedBeforeMiB:0.0} MiB before, {CommittedAfterMiB:0.0} MiB after, paused {PauseMs:0.0} ms")]
+    private static partial void LogFirstRelease(ILogger logger, string releaseTrigger, double committedBeforeMiB, double committedAfterMiB, double pauseMs);
 
     [LoggerMessage(EventId = 901, Level = LogLevel.Debug,
-        Message = "Memory released: GC committed {CommittedBeforeMiB:0.0} MiB before, {CommittedAfterMiB:0.0} MiB after")]
-    private static partial void LogRelease(ILogger logger, double committedBeforeMiB, double committedAfterMiB);
+        Message = "Memory released: GC committed {CommittedBeforeMiB:0.0} MiB before, {CommittedAfterMiB:0.0} MiB after, paused {PauseMs:0.0} ms")]
+    private static partial void LogRelease(ILogger logger, double committedBeforeMiB, double committedAfterMiB, double pauseMs);
 }
