@@ -8,7 +8,7 @@ internal static class ReadinessWriter
 {
     public static (bool Ready, string Json) Render(IReadOnlyList<ReadinessCheck> checks)
     {
-        var ready = checks.All(c => c.Ok || !c.Required);
+        var ready = ReadinessCheck.AllRequiredPass(checks);
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {

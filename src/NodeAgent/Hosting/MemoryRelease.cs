@@ -3,15 +3,15 @@ using Platform.NodeAgent.Diagnostics;
 namespace Platform.NodeAgent.Hosting;
 
 /// <summary>
-/// Keeps the agent's resident memory near its live heap (~3.5 MB), which the GC alone does not on an agent this
-/// quiet. Building the host, Kestrel, gRPC, discovery and the first registration allocate ~15 MB that is dead
+/// Keeps the GC's resident memory near the agent's live heap (3.3 MB measured), which the GC alone does not on an
+/// agent this quiet. Building the host, Kestrel, gRPC, discovery and the first registration allocate ~15 MB that is dead
 /// seconds later, yet the GC kept the regions it grew into committed for the life of the process; afterwards
 /// every sample's snapshot and page survive a gen-0 collection or two and pile up in gen 1, which at ~250 KB/s
 /// of allocation was never collected (no gen-1 collection in 200 s, the gen-1 budget caps did not change that),
 /// so the RSS crept from ~29 back to ~38 MiB in four minutes. An aggressive full collection compacts the
 /// survivors and decommits the rest: once when the agent first turns ready (or <see cref="SettleTimeout"/>
-/// after start, whichever comes first), then every <see cref="Interval"/>. On a heap this small it takes a few
-/// milliseconds, so a minute is a negligible cost; figures in docs/node-agent.md.
+/// after start, whichever comes first), then every <see cref="Interval"/>. On a heap this small it pauses the
+/// process for about 8 ms, once a minute; figures in docs/node-agent.md.
 /// </summary>
 internal sealed partial class MemoryRelease(
     IEnumerable<IReadinessContributor> readiness,
@@ -93,7 +93,7 @@ internal sealed partial class MemoryRelease(
         return started.Task.WaitAsync(stoppingToken);
     }
 
-    private bool IsReady() => readiness.SelectMany(r => r.Checks()).All(c => c.Ok || !c.Required);
+    private bool IsReady() => ReadinessCheck.AllRequiredPass(readiness.SelectMany(r => r.Checks()));
 
     /// <summary>What a release did: whether the agent was ready (first release only), and the GC's committed bytes around it.</summary>
     public sealed record Outcome(bool Ready, long CommittedBefore, long CommittedAfter, TimeSpan Pause);
