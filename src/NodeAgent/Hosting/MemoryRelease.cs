@@ -60,14 +60,14 @@ internal sealed partial class MemoryRelease(
                 }
             }
 
-            var first = Release();
+            var first = Release(ready);
             LogFirstRelease(logger, ready ? "the agent turned ready" : $"the agent was not ready {SettleTimeout.TotalSeconds:0} s after start", first.CommittedBefore / Mebibyte, first.CommittedAfter / Mebibyte, first.Pause.TotalMilliseconds);
-            _first.TrySetResult(first with { Ready = ready });
+            _first.TrySetResult(first);
 
             using var periodic = new PeriodicTimer(Interval, time);
             while (await periodic.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                var outcome = Release();
+                var outcome = Release(ready: false);
                 LogRelease(logger, outcome.CommittedBefore / Mebibyte, outcome.CommittedAfter / Mebibyte, outcome.Pause.TotalMilliseconds);
             }
         }
@@ -77,13 +77,13 @@ internal sealed partial class MemoryRelease(
         }
     }
 
-    private Outcome Release()
+    private Outcome Release(bool ready)
     {
         var before = GC.GetGCMemoryInfo().TotalCommittedBytes;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var collection = GC.GetGCMemoryInfo(GCKind.FullBlocking);
         Interlocked.Increment(ref _releases);
-        return new Outcome(false, before, collection.TotalCommittedBytes, collection.PauseDurations[0]);
+        return new Outcome(ready, before, collection.TotalCommittedBytes, collection.PauseDurations[0]);
     }
 
     private Task WaitForStartAsync(CancellationToken stoppingToken)
