@@ -3,7 +3,7 @@ using Platform.Webhook.Benchmarks;
 
 // handler:          BenchmarkDotNet, AdmissionHandler bytes in -> bytes out, against the 100 us target.
 // baseline-server:  the minimal Kestrel HTTPS endpoint (same TLS setup) that /mutate is compared with.
-// profile [seconds]: the handler in a plain loop, for perf record with DOTNET_PerfMapEnabled=1.
+// profile [seconds] [method...]: benchmark methods (default Handle) in a plain loop, for perf record with DOTNET_PerfMapEnabled=1.
 return args.FirstOrDefault() switch
 {
     "handler" => HandlerReport.Run(BenchmarkRunner.Run<AdmissionHandlerBenchmarks>(AdmissionHandlerBenchmarks.Config, args[1..])),
@@ -14,6 +14,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Platform.Webhook.Benchmarks handler [BenchmarkDotNet args] | baseline-server --urls=https://127.0.0.1:PORT --Tls:CertFile=F --Tls:KeyFile=F | profile [seconds]");
+    Console.Error.WriteLine("usage: Platform.Webhook.Benchmarks handler [BenchmarkDotNet args] | baseline-server --urls=https://127.0.0.1:PORT --Tls:CertFile=F --Tls:KeyFile=F | profile [seconds] [benchmark method...]");
     return 2;
 }

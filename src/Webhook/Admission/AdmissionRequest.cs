@@ -25,8 +25,8 @@ internal sealed record AdmissionRequest(
     public bool IsPodCreate => IsPodCreateOf(Operation, Group, Resource, SubResource);
 
     /// <summary>One forward-only pass over the body: the envelope fields are read, <c>request.object</c> is
-    /// read sparsely (only for a pod CREATE), everything else is skipped. The reader still validates every
-    /// byte, skipped or not, so a body that is not JSON is refused as before, and the shape errors are only
+    /// read sparsely (only for a pod CREATE), everything else is skipped. <see cref="JsonScanner"/> validates
+    /// every byte, skipped or not, so a body that is not JSON is refused, and the shape errors are only
     /// raised once the whole body is known to be JSON.</summary>
     public static AdmissionRequest Parse(ReadOnlySpan<byte> body)
     {
@@ -45,36 +45,35 @@ internal sealed record AdmissionRequest(
 
     private static AdmissionRequest Read(ReadOnlySpan<byte> body)
     {
-        var reader = new Utf8JsonReader(body);
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.StartObject)
+        var scanner = new JsonScanner(body);
+        if (scanner.PeekKind() != JsonValueKind.Object)
         {
-            reader.Skip();
-            EnsureEnd(ref reader);
+            scanner.SkipValue();
+            scanner.EnsureEnd();
             throw new BadAdmissionRequestException("the body must be an AdmissionReview object");
         }
 
         string? apiVersion = null;
         Fields? request = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        scanner.EnterObject();
+        var first = true;
+        while (scanner.NextProperty(ref first, out var name))
         {
-            if (reader.ValueTextEquals("apiVersion"u8))
+            if (name.Is("apiVersion"u8))
             {
-                reader.Read();
-                apiVersion = StringOrNull(ref reader);
+                apiVersion = scanner.StringOrNull();
             }
-            else if (reader.ValueTextEquals("request"u8))
+            else if (name.Is("request"u8))
             {
-                reader.Read();
-                request = reader.TokenType == JsonTokenType.StartObject ? ReadRequest(ref reader) : SkipValue(ref reader);
+                request = scanner.PeekKind() == JsonValueKind.Object ? ReadRequest(ref scanner) : SkipValue(ref scanner);
             }
             else
             {
-                reader.Skip();
+                scanner.SkipValue();
             }
         }
 
-        EnsureEnd(ref reader);
+        scanner.EnsureEnd();
         if (request is null)
         {
             throw new BadAdmissionRequestException("the AdmissionReview has no request object");
@@ -98,122 +97,95 @@ internal sealed record AdmissionRequest(
             podCreate ? request.Pod : null);
     }
 
-    private static Fields ReadRequest(ref Utf8JsonReader reader)
+    private static Fields ReadRequest(ref JsonScanner scanner)
     {
         var fields = new Fields();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        scanner.EnterObject();
+        var first = true;
+        while (scanner.NextProperty(ref first, out var name))
         {
-            if (reader.ValueTextEquals("uid"u8))
+            if (name.Is("uid"u8))
             {
-                reader.Read();
-                fields.Uid = StringOrNull(ref reader);
+                fields.Uid = scanner.StringOrNull();
             }
-            else if (reader.ValueTextEquals("operation"u8))
+            else if (name.Is("operation"u8))
             {
-                reader.Read();
-                fields.Operation = StringOrNull(ref reader);
+                fields.Operation = scanner.StringOrNull();
             }
-            else if (reader.ValueTextEquals("namespace"u8))
+            else if (name.Is("namespace"u8))
             {
-                reader.Read();
-                fields.Namespace = StringOrNull(ref reader);
+                fields.Namespace = scanner.StringOrNull();
             }
-            else if (reader.ValueTextEquals("subResource"u8))
+            else if (name.Is("subResource"u8))
             {
-                reader.Read();
-                fields.SubResource = StringOrNull(ref reader);
+                fields.SubResource = scanner.StringOrNull();
             }
-            else if (reader.ValueTextEquals("dryRun"u8))
+            else if (name.Is("dryRun"u8))
             {
-                reader.Read();
-                fields.DryRun = reader.TokenType == JsonTokenType.True;
-                reader.Skip();
+                fields.DryRun = scanner.PeekKind() == JsonValueKind.True;
+                scanner.SkipValue();
             }
-            else if (reader.ValueTextEquals("resource"u8))
+            else if (name.Is("resource"u8))
             {
-                reader.Read();
-                ReadResource(ref reader, fields);
+                ReadResource(ref scanner, fields);
             }
-            else if (reader.ValueTextEquals("object"u8))
+            else if (name.Is("object"u8))
             {
-                reader.Read();
-
                 // The API server sends operation and resource before object, so a request that is not a pod
                 // CREATE is skipped here; in any other order the pod is read and dropped at the end.
-                if (reader.TokenType == JsonTokenType.StartObject && !fields.CannotBePodCreate)
+                if (scanner.PeekKind() == JsonValueKind.Object && !fields.CannotBePodCreate)
                 {
-                    fields.Pod = SparsePodReader.Read(ref reader);
+                    fields.Pod = SparsePodReader.Read(ref scanner);
                 }
                 else
                 {
                     fields.Pod = null;
-                    reader.Skip();
+                    scanner.SkipValue();
                 }
             }
             else
             {
-                reader.Skip();
+                scanner.SkipValue();
             }
         }
 
         return fields;
     }
 
-    private static void ReadResource(ref Utf8JsonReader reader, Fields fields)
+    private static void ReadResource(ref JsonScanner scanner, Fields fields)
     {
         fields.Group = null;
         fields.Resource = null;
         fields.ResourceSeen = true;
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (scanner.PeekKind() != JsonValueKind.Object)
         {
-            reader.Skip();
+            scanner.SkipValue();
             return;
         }
 
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        scanner.EnterObject();
+        var first = true;
+        while (scanner.NextProperty(ref first, out var name))
         {
-            if (reader.ValueTextEquals("group"u8))
+            if (name.Is("group"u8))
             {
-                reader.Read();
-                fields.Group = StringOrNull(ref reader);
+                fields.Group = scanner.StringOrNull();
             }
-            else if (reader.ValueTextEquals("resource"u8))
+            else if (name.Is("resource"u8))
             {
-                reader.Read();
-                fields.Resource = StringOrNull(ref reader);
+                fields.Resource = scanner.StringOrNull();
             }
             else
             {
-                reader.Skip();
+                scanner.SkipValue();
             }
         }
     }
 
-    /// <summary>The value as a string when it is one; any other value is skipped and reads as null.</summary>
-    private static string? StringOrNull(ref Utf8JsonReader reader)
+    private static Fields? SkipValue(ref JsonScanner scanner)
     {
-        if (reader.TokenType == JsonTokenType.String)
-        {
-            return reader.GetString();
-        }
-
-        reader.Skip();
+        scanner.SkipValue();
         return null;
-    }
-
-    private static Fields? SkipValue(ref Utf8JsonReader reader)
-    {
-        reader.Skip();
-        return null;
-    }
-
-    /// <summary>Nothing but whitespace may follow the root value (the reader throws otherwise).</summary>
-    private static void EnsureEnd(ref Utf8JsonReader reader)
-    {
-        if (reader.Read())
-        {
-            throw new BadAdmissionRequestException("the body is not valid JSON: more than one value");
-        }
     }
 
     private sealed class Fields

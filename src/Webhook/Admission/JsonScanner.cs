@@ -1,0 +1,438 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace Platform.Webhook.Admission;
+
+/// <summary>A forward-only cursor over a UTF-8 JSON document that validates every byte it passes, read or
+/// skipped, against RFC 8259 with <see cref="Utf8JsonReader"/>'s default rules (no comments, no trailing
+/// commas, at most 64 nested objects and arrays), and allocates nothing. An admission body is ~10 KB of which
+/// the webhook reads ~2 KB, so skipping dominates: <see cref="SkipValue"/> checks a value's grammar in one
+/// loop over locals, where the reader surfaces every token to its caller. Invalid input throws
+/// <see cref="JsonException"/> naming the byte offset.</summary>
+internal ref struct JsonScanner
+{
+    /// <summary>Utf8JsonReader's default <see cref="JsonReaderOptions.MaxDepth"/>.</summary>
+    public const int MaxDepth = 64;
+
+    private readonly ReadOnlySpan<byte> json;
+    private int pos;
+    private int depth;
+
+    // Bit d-1 is set when the container at depth d is an object, clear when it is an array.
+    private ulong objectBits;
+
+    /// <summary>Starts at the beginning of <paramref name="utf8Json"/>. Text that is not UTF-8 is refused here,
+    /// once for the whole document, so the grammar only has to look at ASCII.</summary>
+    public JsonScanner(ReadOnlySpan<byte> utf8Json)
+    {
+        if (!Utf8.IsValid(utf8Json))
+        {
+            throw new JsonException("the text is not valid UTF-8.");
+        }
+
+        json = utf8Json;
+    }
+
+    /// <summary>The whole text the scanner reads.</summary>
+    public readonly ReadOnlySpan<byte> Text => json;
+
+    public readonly int Position => pos;
+
+    /// <summary>The kind of the next value (after whitespace), without consuming it.</summary>
+    public JsonValueKind PeekKind()
+    {
+        pos = SkipWhitespace(json, pos);
+        return At(json, pos) switch
+        {
+            (byte)'{' => JsonValueKind.Object,
+            (byte)'[' => JsonValueKind.Array,
+            (byte)'"' => JsonValueKind.String,
+            (byte)'t' => JsonValueKind.True,
+            (byte)'f' => JsonValueKind.False,
+            (byte)'n' => JsonValueKind.Null,
+            (byte)'-' or (>= (byte)'0' and <= (byte)'9') => JsonValueKind.Number,
+            _ => throw Error(json, pos, "expected a value"),
+        };
+    }
+
+    /// <summary>Consumes the '{' of the next value, which <see cref="PeekKind"/> said is an object.</summary>
+    public void EnterObject() => Enter(isObject: true);
+
+    /// <summary>Consumes the '[' of the next value, which <see cref="PeekKind"/> said is an array.</summary>
+    public void EnterArray() => Enter(isObject: false);
+
+    /// <summary>Moves to the next member of the object entered last: true with its name and the cursor before
+    /// its value, or false after the closing '}'. <paramref name="first"/> starts true for each object.</summary>
+    public bool NextProperty(ref bool first, out JsonName name)
+    {
+        pos = SkipWhitespace(json, pos);
+        if (At(json, pos) == (byte)'}')
+        {
+            pos++;
+            depth--;
+            name = default;
+            return false;
+        }
+
+        if (!first)
+        {
+            pos = SkipWhitespace(json, Expect(json, pos, (byte)',', "expected ',' or '}' after a property value"));
+        }
+
+        first = false;
+        if (At(json, pos) != (byte)'"')
+        {
+            throw Error(json, pos, "expected a property name in double quotes");
+        }
+
+        var end = StringEnd(json, pos, out var escaped);
+        name = new JsonName(json[pos..end], escaped);
+        pos = AfterName(json, end);
+        return true;
+    }
+
+    /// <summary>Moves to the next element of the array entered last: true with the cursor before it, or false
+    /// after the closing ']'. <paramref name="first"/> starts true for each array.</summary>
+    public bool NextElement(ref bool first)
+    {
+        pos = SkipWhitespace(json, pos);
+        if (At(json, pos) == (byte)']')
+        {
+            pos++;
+            depth--;
+            return false;
+        }
+
+        if (!first)
+        {
+            pos = Expect(json, pos, (byte)',', "expected ',' or ']' after an array element");
+        }
+
+        first = false;
+        return true;
+    }
+
+    /// <summary>The next value when it is a string; any other value is skipped and reads as null.</summary>
+    public string? StringOrNull()
+    {
+        if (PeekKind() != JsonValueKind.String)
+        {
+            SkipValue();
+            return null;
+        }
+
+        var start = pos;
+        pos = StringEnd(json, pos, out var escaped);
+        return Decode(json[start..pos], escaped);
+    }
+
+    /// <summary>Skips the next value, validating all of it; returns the offset where it starts in
+    /// <see cref="Text"/> (it ends at <see cref="Position"/>).</summary>
+    public int SkipValue()
+    {
+        // Locals, not fields, in the loop: the JIT keeps them in registers.
+        var text = json;
+        var p = SkipWhitespace(text, pos);
+        var d = depth;
+        var bits = objectBits;
+        var start = p;
+        var outer = d;
+        while (true)
+        {
+            // A value starts at p.
+            var b = At(text, p);
+            if (b == (byte)'"')
+            {
+                p = StringEnd(text, p, out _);
+            }
+            else if (b is (byte)'{' or (byte)'[')
+            {
+                if (d >= MaxDepth)
+                {
+                    throw Error(text, p, $"more than {MaxDepth} nested objects and arrays");
+                }
+
+                var isObject = b == (byte)'{';
+                bits = isObject ? bits | (1UL << d) : bits & ~(1UL << d);
+                d++;
+                p = SkipWhitespace(text, p + 1);
+                if (At(text, p) != (isObject ? (byte)'}' : (byte)']'))
+                {
+                    p = isObject ? Name(text, p, out _) : p;
+                    continue;
+                }
+
+                p++;
+                d--;
+            }
+            else
+            {
+                p = Scalar(text, p, b);
+            }
+
+            // A value ended: close containers until one goes on with ','.
+            while (d > outer)
+            {
+                p = SkipWhitespace(text, p);
+                b = At(text, p);
+                var inObject = (bits & (1UL << (d - 1))) != 0;
+                if (b == (byte)',')
+                {
+                    p = SkipWhitespace(text, p + 1);
+                    p = inObject ? Name(text, p, out _) : p;
+                    break;
+                }
+
+                if (b != (inObject ? (byte)'}' : (byte)']'))
+                {
+                    throw Error(text, p, inObject ? "expected ',' or '}' after a property value" : "expected ',' or ']' after an array element");
+                }
+
+                p++;
+                d--;
+            }
+
+            if (d == outer)
+            {
+                pos = p;
+                return start;
+            }
+        }
+    }
+
+    /// <summary>Nothing but whitespace may follow the root value.</summary>
+    public void EnsureEnd()
+    {
+        pos = SkipWhitespace(json, pos);
+        if (pos < json.Length)
+        {
+            throw Error(json, pos, "more than one value: only whitespace may follow the root value");
+        }
+    }
+
+    private void Enter(bool isObject)
+    {
+        if (depth >= MaxDepth)
+        {
+            throw Error(json, pos, $"more than {MaxDepth} nested objects and arrays");
+        }
+
+        objectBits = isObject ? objectBits | (1UL << depth) : objectBits & ~(1UL << depth);
+        depth++;
+        pos++;
+    }
+
+    private static string Decode(ReadOnlySpan<byte> quoted, bool escaped)
+    {
+        if (!escaped)
+        {
+            return Encoding.UTF8.GetString(quoted[1..^1]);
+        }
+
+        var reader = new Utf8JsonReader(quoted);
+        reader.Read();
+        return reader.GetString()!;
+    }
+
+    /// <summary>A member name at <paramref name="p"/>, then ':' and the whitespace before the value; returns
+    /// where the value starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Name(ReadOnlySpan<byte> text, int p, out bool escaped)
+    {
+        if (At(text, p) != (byte)'"')
+        {
+            throw Error(text, p, "expected a property name in double quotes");
+        }
+
+        return AfterName(text, StringEnd(text, p, out escaped));
+    }
+
+    /// <summary>From the end of a member name: ':' and whitespace; returns where the value starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AfterName(ReadOnlySpan<byte> text, int p) =>
+        SkipWhitespace(text, Expect(text, SkipWhitespace(text, p), (byte)':', "expected ':' after a property name"));
+
+    /// <summary>From the opening quote at <paramref name="p"/>: just past the closing one.</summary>
+    private static int StringEnd(ReadOnlySpan<byte> text, int p, out bool escaped)
+    {
+        p++;
+        escaped = false;
+        while (true)
+        {
+            p = StringRun(text, p);
+            var b = At(text, p);
+            if (b == (byte)'"')
+            {
+                return p + 1;
+            }
+
+            if (b != (byte)'\\')
+            {
+                throw Error(text, p, p >= text.Length ? "a string is not closed" : "a control character must be escaped inside a string");
+            }
+
+            escaped = true;
+            p = Escape(text, p);
+        }
+    }
+
+    /// <summary>The first quote, backslash or control character at or after <paramref name="p"/>, or the end.
+    /// Most strings in a pod are short names, so 16 bytes are tested at a time inline: a library search call
+    /// costs more than the short string it scans.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int StringRun(ReadOnlySpan<byte> text, int p)
+    {
+        ref var origin = ref MemoryMarshal.GetReference(text);
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var quote = Vector128.Create((byte)'"');
+            var backslash = Vector128.Create((byte)'\\');
+            var space = Vector128.Create((byte)' ');
+            while (p <= text.Length - Vector128<byte>.Count)
+            {
+                var chunk = Vector128.LoadUnsafe(ref origin, (nuint)p);
+                var stops = Vector128.Equals(chunk, quote) | Vector128.Equals(chunk, backslash) | Vector128.LessThan(chunk, space);
+                if (stops != Vector128<byte>.Zero)
+                {
+                    return p + BitOperations.TrailingZeroCount(stops.ExtractMostSignificantBits());
+                }
+
+                p += Vector128<byte>.Count;
+            }
+        }
+
+        while (p < text.Length && Unsafe.Add(ref origin, p) is not ((byte)'"' or (byte)'\\' or < (byte)' '))
+        {
+            p++;
+        }
+
+        return p;
+    }
+
+    /// <summary>The escape sequence at the backslash at <paramref name="p"/>; returns where it ends.</summary>
+    private static int Escape(ReadOnlySpan<byte> text, int p)
+    {
+        switch (At(text, p + 1))
+        {
+            case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                return p + 2;
+            case (byte)'u':
+                for (var i = p + 2; i < p + 6; i++)
+                {
+                    if (!IsHex(At(text, i)))
+                    {
+                        throw Error(text, i, "\\u must be followed by four hexadecimal digits");
+                    }
+                }
+
+                return p + 6;
+            case 0 when p + 1 >= text.Length:
+                throw Error(text, p + 1, "a string is not closed");
+            default:
+                throw Error(text, p + 1, "not a valid escape sequence");
+        }
+    }
+
+    /// <summary>A literal or a number starting with <paramref name="b"/> at <paramref name="p"/>; what follows
+    /// it is checked by the caller.</summary>
+    private static int Scalar(ReadOnlySpan<byte> text, int p, byte b)
+    {
+        ReadOnlySpan<byte> literal = b switch
+        {
+            (byte)'t' => "true"u8,
+            (byte)'f' => "false"u8,
+            (byte)'n' => "null"u8,
+            _ => default,
+        };
+        if (!literal.IsEmpty)
+        {
+            return text[p..].StartsWith(literal) ? p + literal.Length : throw Error(text, p, "expected a value");
+        }
+
+        // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+        if (b == (byte)'-')
+        {
+            p++;
+        }
+
+        b = At(text, p);
+        if (b == (byte)'0')
+        {
+            p++;
+        }
+        else if (IsDigit(b))
+        {
+            p = Digits(text, p);
+        }
+        else
+        {
+            throw Error(text, p, "expected a value");
+        }
+
+        if (At(text, p) == (byte)'.')
+        {
+            p = RequireDigits(text, p + 1, "expected a digit after the decimal point");
+        }
+
+        if (At(text, p) is (byte)'e' or (byte)'E')
+        {
+            p++;
+            if (At(text, p) is (byte)'+' or (byte)'-')
+            {
+                p++;
+            }
+
+            p = RequireDigits(text, p, "expected a digit in the exponent");
+        }
+
+        return p;
+    }
+
+    private static int RequireDigits(ReadOnlySpan<byte> text, int p, string message) =>
+        IsDigit(At(text, p)) ? Digits(text, p) : throw Error(text, p, message);
+
+    private static int Digits(ReadOnlySpan<byte> text, int p)
+    {
+        while (IsDigit(At(text, p)))
+        {
+            p++;
+        }
+
+        return p;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SkipWhitespace(ReadOnlySpan<byte> text, int p)
+    {
+        while ((uint)p < (uint)text.Length && text[p] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
+        {
+            p++;
+        }
+
+        return p;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Expect(ReadOnlySpan<byte> text, int p, byte expected, string message) =>
+        At(text, p) == expected ? p + 1 : throw Error(text, p, message);
+
+    /// <summary>The byte at <paramref name="p"/>, or 0 past the end: no rule accepts 0 (it is a control
+    /// character, invalid outside strings and unescaped inside them), so the end fails where a byte was due.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte At(ReadOnlySpan<byte> text, int p) => (uint)p < (uint)text.Length ? text[p] : (byte)0;
+
+    private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
+
+    private static bool IsHex(byte b) => IsDigit(b) || (uint)((b | 0x20) - 'a') <= 5;
+
+    private static JsonException Error(ReadOnlySpan<byte> text, int p, string message)
+    {
+        var found = p < text.Length ? $"'{(char)text[p]}'" : "the end of the text";
+        return new JsonException($"{message} (found {found} at byte {p}).");
+    }
+}
