@@ -6,7 +6,7 @@ namespace Platform.Webhook.Benchmarks;
 /// <summary>
 /// One benchmark method in a plain loop for a sampling profiler (<c>perf record</c> with
 /// <c>DOTNET_PerfMapEnabled=1</c>): no harness frames between the samples and the webhook's own code.
-/// Prints the mean per call so a profile can be matched to the BenchmarkDotNet figure. A quick A/B
+/// Prints the mean time and allocation per call so a profile can be matched to the BenchmarkDotNet figure. A quick A/B
 /// without BenchmarkDotNet's minutes: <c>profile 5 ScanOnly Scanner ReadRequest Handle</c>.
 /// </summary>
 internal static class ProfileLoop
@@ -23,6 +23,7 @@ internal static class ProfileLoop
                 ?? throw new ArgumentException($"no benchmark method {name}");
             var call = Expression.Lambda<Func<object?>>(
                 Expression.Convert(Expression.Call(Expression.Constant(benchmarks), method), typeof(object))).Compile();
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             var clock = Stopwatch.StartNew();
             long calls = 0;
             while (clock.Elapsed.TotalSeconds < seconds)
@@ -35,7 +36,9 @@ internal static class ProfileLoop
                 calls += 1000;
             }
 
-            Console.WriteLine($"RESULT profile_method={name} calls={calls} mean_us={clock.Elapsed.TotalMicroseconds / calls:F2}");
+            var elapsed = clock.Elapsed;
+            var bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / calls;
+            Console.WriteLine($"RESULT profile_method={name} calls={calls} mean_us={elapsed.TotalMicroseconds / calls:F2} allocated_bytes={bytes}");
         }
 
         return 0;
