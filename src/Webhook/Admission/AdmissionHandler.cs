@@ -17,7 +17,6 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
     public AdmissionOutcome Handle(ReadOnlySpan<byte> body)
     {
         var request = AdmissionRequest.Parse(body);
-        using var scope = BeginScope(request);
 
         if (!request.IsPodCreate || request.Object is null)
         {
@@ -32,7 +31,11 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
         catch (Exception e)
         {
             // The core is pure and should not throw; if it does, the pod still gets an answer.
-            LogHandlerFailed(e, request.Uid);
+            using (Scope(request, LogLevel.Error))
+            {
+                LogHandlerFailed(e, request.Uid);
+            }
+
             return OnError(request, PodKindOther, $"internal error: {e.Message}", null);
         }
 
@@ -46,7 +49,11 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
         switch (result.Decision)
         {
             case MutationDecision.Patched:
-                LogPatched(result.Kind, result.Cluster, result.Group, result.Profile ?? PolicyAnnotations.DefaultPolicyValue, result.Patch.Count, request.DryRun);
+                using (Scope(request, LogLevel.Information))
+                {
+                    LogPatched(result.Kind, result.Cluster, result.Group, result.Profile ?? PolicyAnnotations.DefaultPolicyValue, result.Patch.Count, request.DryRun);
+                }
+
                 return new AdmissionOutcome(
                     AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, result.Patch, result.Warnings, result.AuditAnnotations),
                     request.Uid,
@@ -54,7 +61,11 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
                     podKind,
                     result);
             case MutationDecision.Denied:
-                LogDenied(result.Kind, result.Cluster, result.Group, result.Message);
+                using (Scope(request, LogLevel.Warning))
+                {
+                    LogDenied(result.Kind, result.Cluster, result.Group, result.Message);
+                }
+
                 return new AdmissionOutcome(
                     AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, false, null, result.Warnings, result.AuditAnnotations, 403, result.Message),
                     request.Uid,
@@ -62,7 +73,11 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
                     podKind,
                     result);
             case MutationDecision.Failed:
-                LogMutationFailed(result.Kind, result.Cluster, result.Group, result.Message);
+                using (Scope(request, LogLevel.Error))
+                {
+                    LogMutationFailed(result.Kind, result.Cluster, result.Group, result.Message);
+                }
+
                 return OnError(request, podKind, result.Message ?? "mutation failed", result);
             default:
                 return new AdmissionOutcome(
@@ -99,8 +114,16 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
         return new AdmissionOutcome(body, request.Uid, AdmissionOutcome.Error, podKind, result);
     }
 
-    private IDisposable? BeginScope(AdmissionRequest request)
+    /// <summary>The request's logging scope (uid, namespace, pod, cluster, group) around a log line, opened only
+    /// when the line is written: with the console logger a scope costs an AsyncLocal push per request, about 2 %
+    /// of the server's CPU under load, for lines that are mostly filtered out.</summary>
+    private IDisposable? Scope(AdmissionRequest request, LogLevel level)
     {
+        if (!logger.IsEnabled(level))
+        {
+            return null;
+        }
+
         var metadata = request.Object?["metadata"] as System.Text.Json.Nodes.JsonObject;
         var labels = metadata?["labels"] as System.Text.Json.Nodes.JsonObject;
         return RequestScope(

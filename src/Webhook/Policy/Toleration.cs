@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Platform.Webhook.Mutation;
 
 namespace Platform.Webhook.Policy;
 
@@ -6,19 +7,23 @@ namespace Platform.Webhook.Policy;
 /// (an empty operator means Equal, as the scheduler reads it).</summary>
 internal sealed record Toleration(string? Key, string? Operator, string? Value, string? Effect, long? TolerationSeconds)
 {
-    public string NormalizedOperator => string.IsNullOrEmpty(Operator) ? "Equal" : Operator;
+    private const string Equal = "Equal";
 
+    public string NormalizedOperator => string.IsNullOrEmpty(Operator) ? Equal : Operator;
+
+    // Compared in place (JsonRead.TextEquals/SameText): the check runs over every pair of a pod's tolerations
+    // on every admission, and reading each field as a string allocated one per field per pair.
     public bool SameAs(JsonObject toleration) =>
-        Same(Key, Text(toleration, "key"))
-        && string.Equals(NormalizedOperator, Normalize(Text(toleration, "operator")), StringComparison.Ordinal)
-        && Same(Value, Text(toleration, "value"))
-        && Same(Effect, Text(toleration, "effect"));
+        JsonRead.TextEquals(toleration, "key", Key)
+        && (JsonRead.IsNoText(toleration, "operator") ? NormalizedOperator == Equal : JsonRead.TextEquals(toleration, "operator", NormalizedOperator))
+        && JsonRead.TextEquals(toleration, "value", Value)
+        && JsonRead.TextEquals(toleration, "effect", Effect);
 
     public static bool SameIdentity(JsonObject a, JsonObject b) =>
-        Same(Text(a, "key"), Text(b, "key"))
-        && string.Equals(Normalize(Text(a, "operator")), Normalize(Text(b, "operator")), StringComparison.Ordinal)
-        && Same(Text(a, "value"), Text(b, "value"))
-        && Same(Text(a, "effect"), Text(b, "effect"));
+        JsonRead.SameText(a, b, "key")
+        && SameOperator(a, b)
+        && JsonRead.SameText(a, b, "value")
+        && JsonRead.SameText(a, b, "effect");
 
     public JsonObject ToJson()
     {
@@ -50,10 +55,13 @@ internal sealed record Toleration(string? Key, string? Operator, string? Value, 
     public override string ToString() =>
         $"{Key}{(NormalizedOperator == "Exists" ? string.Empty : "=" + Value)}:{(string.IsNullOrEmpty(Effect) ? "*" : Effect)}";
 
-    private static string Normalize(string? op) => string.IsNullOrEmpty(op) ? "Equal" : op;
-
-    private static bool Same(string? a, string? b) => string.Equals(a ?? string.Empty, b ?? string.Empty, StringComparison.Ordinal);
-
-    private static string? Text(JsonObject o, string name) =>
-        o.TryGetPropertyValue(name, out var v) && v is JsonValue jv && jv.TryGetValue<string>(out var s) ? s : null;
+    /// <summary>An empty operator means Equal, as the scheduler reads it.</summary>
+    private static bool SameOperator(JsonObject a, JsonObject b) =>
+        (JsonRead.IsNoText(a, "operator"), JsonRead.IsNoText(b, "operator")) switch
+        {
+            (true, true) => true,
+            (true, false) => JsonRead.TextEquals(b, "operator", Equal),
+            (false, true) => JsonRead.TextEquals(a, "operator", Equal),
+            _ => JsonRead.SameText(a, b, "operator"),
+        };
 }

@@ -226,8 +226,8 @@ public sealed class AdmissionEndpointTests
         public static void Install(IServiceCollection services) => services.AddSingleton<IPolicySource, FailingPolicySource>();
     }
 
-    /// <summary>A logger whose BeginScope throws: the handler opens its request scope before its own
-    /// try/catch, so this is a fault only the HTTP edge's last-resort answer can catch.</summary>
+    /// <summary>A logger whose BeginScope throws: the handler opens its request scope around the log line after
+    /// the mutation, outside its own try/catch, so this is a fault only the HTTP edge's last-resort answer can catch.</summary>
     private sealed class ThrowingScopeLogger : ILogger<AdmissionHandler>
     {
         public static void Install(IServiceCollection services) => services.AddSingleton<ILogger<AdmissionHandler>, ThrowingScopeLogger>();
@@ -235,7 +235,7 @@ public sealed class AdmissionEndpointTests
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => throw new InvalidOperationException("logging scope broken by the test");
 
-        public bool IsEnabled(LogLevel logLevel) => false;
+        public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
