@@ -8,7 +8,8 @@ namespace Platform.Webhook.Admission;
 /// <summary>Reads a pod from <c>request.object</c> keeping, at their original paths and with their original
 /// values, only what <see cref="PodMutator"/> reads or patches:
 /// <list type="bullet">
-/// <item><c>metadata.{name, generateName, namespace, labels, annotations}</c>, labels and annotations whole;</item>
+/// <item><c>metadata.{name, generateName, namespace, annotations}</c>, annotations whole (the webhook writes
+/// them), and of <c>metadata.labels</c> only the three it classifies by (it never writes labels);</item>
 /// <item><c>spec.containers</c>: every element, in order (patch paths use the index), each container with its
 /// <c>name, resources, args, command, env</c> whole;</item>
 /// <item><c>spec.tolerations, spec.nodeSelector, spec.affinity</c> whole (affinity must be whole: a patch
@@ -25,7 +26,9 @@ namespace Platform.Webhook.Admission;
 internal static class SparsePodReader
 {
     private static readonly byte[][] MetadataKept = [.. new[] { "labels", "annotations", "name", "generateName", "namespace" }.Select(Utf8)];
+    private const int LabelsIndex = 0;
     private static readonly byte[][] SpecKept = [.. new[] { "tolerations", "nodeSelector", "affinity" }.Select(Utf8)];
+    private static readonly byte[][] LabelsKept = [.. new[] { RayLabels.NodeType, RayLabels.Cluster, RayLabels.Group }.Select(Utf8)];
     private static readonly byte[][] ContainerKept = [.. new[] { "name", "resources", "args", "env", "command" }.Select(Utf8)];
 
     // Per-thread, reused: where each kept value lies in the body, and the sparse text built from them.
@@ -234,7 +237,7 @@ internal static class SparsePodReader
                 Name(ref comma, "metadata"u8);
                 if (Metadata.IsObjectIn(text))
                 {
-                    Members(text, SparsePodReader.MetadataKept, MetadataKept);
+                    WriteMetadata(text);
                 }
                 else
                 {
@@ -257,6 +260,52 @@ internal static class SparsePodReader
 
             Put("}"u8);
             return sparse.WrittenSpan;
+        }
+
+        private void WriteMetadata(ReadOnlySpan<byte> text)
+        {
+            Put("{"u8);
+            var comma = false;
+            for (var i = 0; i < MetadataKept.Length; i++)
+            {
+                if (!MetadataKept[i].Present)
+                {
+                    continue;
+                }
+
+                Name(ref comma, SparsePodReader.MetadataKept[i]);
+                var value = MetadataKept[i].In(text);
+                if (i == LabelsIndex && value[0] == (byte)'{')
+                {
+                    WriteLabels(value);
+                }
+                else
+                {
+                    Put(value);
+                }
+            }
+
+            Put("}"u8);
+        }
+
+        /// <summary>Labels reduced to the three the classifier reads: a worker carries ten or more, and each one
+        /// kept became a node in the pod and in both of the mutation's copies of it.</summary>
+        private void WriteLabels(ReadOnlySpan<byte> labels)
+        {
+            Span<Slot> kept = stackalloc Slot[LabelsKept.Length];
+            var scanner = new JsonScanner(labels);
+            scanner.EnterObject();
+            var first = true;
+            while (scanner.NextProperty(ref first, out var name))
+            {
+                var start = scanner.SkipValue();
+                if (Match(name, LabelsKept) is var i and >= 0)
+                {
+                    kept[i] = new Slot(start, scanner.Position - start);
+                }
+            }
+
+            Members(labels, LabelsKept, kept);
         }
 
         private void WriteSpec(ReadOnlySpan<byte> text)

@@ -108,10 +108,18 @@ public class SparsePodEquivalenceTests
 
         var sparse = SparsePodReader.Read(Encoding.UTF8.GetBytes(pod.ToJsonString()));
 
-        foreach (var name in new[] { "name", "generateName", "namespace", "labels", "annotations" })
+        foreach (var name in new[] { "name", "generateName", "namespace", "annotations" })
         {
             AssertSame(At(pod["metadata"], name), At(sparse["metadata"], name), $"metadata.{name}");
         }
+
+        // Of the labels, only the three the classifier reads.
+        var labels = At(pod["metadata"], "labels");
+        var classifying = new[] { RayLabels.NodeType, RayLabels.Cluster, RayLabels.Group };
+        AssertSame(
+            labels is JsonObject all ? new JsonObject(all.Where(l => classifying.Contains(l.Key)).Select(l => KeyValuePair.Create(l.Key, l.Value?.DeepClone()))) : labels,
+            At(sparse["metadata"], "labels"),
+            "metadata.labels");
 
         if (pod["spec"] is not JsonObject)
         {
