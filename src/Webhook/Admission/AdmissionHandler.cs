@@ -26,7 +26,8 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
         MutationResult result;
         try
         {
-            result = PodMutator.Mutate(request.Object, request.Namespace, policies.Current);
+            // The sparse pod is this request's own: the mutation may prove its patch on it without a copy.
+            result = PodMutator.Mutate(request.Object, request.Namespace, policies.Current, podIsOwned: true);
         }
         catch (Exception e)
         {

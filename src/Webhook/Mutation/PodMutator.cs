@@ -10,7 +10,13 @@ internal static class PodMutator
 {
     private static readonly string[] Annotations = ["metadata", "annotations"];
 
-    public static MutationResult Mutate(JsonObject pod, string? podNamespace, GpuPolicy policy)
+    /// <param name="pod">The pod as the API server sent it; left as it is unless <paramref name="podIsOwned"/>.</param>
+    /// <param name="podNamespace">The request's namespace, for the rules.</param>
+    /// <param name="policy">The policy in force.</param>
+    /// <param name="podIsOwned">The caller hands the pod over and will not read it again (the admission handler,
+    /// whose sparse pod lives for one request): the patch is then proven on the pod itself instead of on a copy,
+    /// and <see cref="MutationResult.MutatedPod"/> is that pod.</param>
+    public static MutationResult Mutate(JsonObject pod, string? podNamespace, GpuPolicy policy, bool podIsOwned = false)
     {
         var rayPod = RayPodClassifier.Classify(pod);
         if (rayPod.Kind == RayPodKind.NotRay)
@@ -51,7 +57,7 @@ internal static class PodMutator
             }
 
             context.Patch.Set(Annotations, PolicyAnnotations.Policy, JsonValue.Create(profile?.Name ?? PolicyAnnotations.DefaultPolicyValue));
-            return Verify(pod, context);
+            return Verify(pod, context, podIsOwned);
         }
         catch (MutationException e)
         {
@@ -64,10 +70,10 @@ internal static class PodMutator
     /// pod (<see cref="Admission.SparsePodReader"/>): every section a patch can touch (a container's resources,
     /// env, args or command, tolerations, nodeSelector, affinity, annotations, labels) is kept whole there, so
     /// the check sees each touched section complete, exactly as on the full pod.</summary>
-    private static MutationResult Verify(JsonObject original, MutationContext context)
+    private static MutationResult Verify(JsonObject original, MutationContext context, bool originalIsOwned)
     {
         var patch = context.Patch.Operations;
-        var applied = original.DeepClone();
+        var applied = originalIsOwned ? original : original.DeepClone();
         string? problem;
         try
         {
