@@ -12,8 +12,8 @@ namespace Platform.Webhook.Benchmarks;
 /// every 5 ms), so its figure is the queueing of bursts. A Node.js client costs half a core at 2,000/s and its
 /// own pauses dominated the tail on two cores; this one costs a few percent of one.
 /// <para>The sending thread sleeps in 1 ms steps (the OS timer's grain) and sends what has come due, so requests
-/// leave at most ~1 ms late and in twos. Latency is timed from the actual send to the whole response; the lateness
-/// of sends against the schedule is reported beside it, so a late client is visible.</para>
+/// usually leave in twos up to ~1 ms late. Latency is timed from the actual send to the whole response; the
+/// lateness of sends against the schedule is reported beside it, so a late client is visible.</para>
 /// </summary>
 internal static class OpenLoopClient
 {
