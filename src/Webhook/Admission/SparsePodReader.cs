@@ -41,25 +41,32 @@ internal static class SparsePodReader
     {
         var kept = layout ??= new Layout();
         kept.Reset();
-        scanner.EnterObject();
-        var first = true;
-        while (scanner.NextProperty(ref first, out var name))
+        try
         {
-            if (name.Is("metadata"u8))
+            scanner.EnterObject();
+            var first = true;
+            while (scanner.NextProperty(ref first, out var name))
             {
-                kept.Metadata = ReadKept(ref scanner, MetadataKept, kept.MetadataKept);
+                if (name.Is("metadata"u8))
+                {
+                    kept.Metadata = ReadKept(ref scanner, MetadataKept, kept.MetadataKept);
+                }
+                else if (name.Is("spec"u8))
+                {
+                    kept.Spec = ReadSpec(ref scanner, kept);
+                }
+                else
+                {
+                    scanner.SkipValue();
+                }
             }
-            else if (name.Is("spec"u8))
-            {
-                kept.Spec = ReadSpec(ref scanner, kept);
-            }
-            else
-            {
-                scanner.SkipValue();
-            }
-        }
 
-        return JsonNode.Parse(kept.Write(scanner.Text))!.AsObject();
+            return JsonNode.Parse(kept.Write(scanner.Text))!.AsObject();
+        }
+        finally
+        {
+            kept.Trim();
+        }
     }
 
     /// <summary>The sparse form of a whole pod document (what the handler would build from it).</summary>
@@ -192,8 +199,13 @@ internal static class SparsePodReader
 
     private sealed class Layout
     {
-        private readonly ArrayBufferWriter<byte> sparse = new(4096);
+        // What a thread keeps between requests is bounded: a 3 MiB body of empty containers must not leave
+        // megabytes behind on every thread-pool thread it ran on.
+        private const int KeptContainers = 64;
+        private const int KeptTextBytes = 64 * 1024;
+
         private readonly List<Slot[]> containers = [];
+        private ArrayBufferWriter<byte> sparse = new(4096);
 
         public Slot Metadata { get; set; }
 
@@ -213,6 +225,21 @@ internal static class SparsePodReader
             Spec = default;
             Containers = default;
             ContainerCount = 0;
+        }
+
+        /// <summary>Drops what an unusually large pod made this thread's layout grow to.</summary>
+        public void Trim()
+        {
+            if (containers.Count > KeptContainers)
+            {
+                containers.RemoveRange(KeptContainers, containers.Count - KeptContainers);
+                containers.TrimExcess();
+            }
+
+            if (sparse.Capacity > KeptTextBytes)
+            {
+                sparse = new ArrayBufferWriter<byte>(4096);
+            }
         }
 
         /// <summary>Slots of the next container: [0] the whole element, then one per kept member.</summary>

@@ -158,6 +158,21 @@ public class SparsePodEquivalenceTests
     }
 
     [Fact]
+    public void SparsePod_ManyContainers_KeepsEveryOneInOrder_AndTheNextPodReadsClean()
+    {
+        var containers = string.Join(",", Enumerable.Range(0, 1000).Select(i => $$"""{"name":"c{{i}}","image":"x"}"""));
+        var many = SparsePodReader.Read(Encoding.UTF8.GetBytes($$$"""{"spec":{"containers":[{{{containers}}}]}}"""));
+
+        var kept = many["spec"]!["containers"]!.AsArray();
+        Assert.Equal(1000, kept.Count);
+        Assert.Equal("c999", (string?)kept[999]!["name"]);
+        Assert.Null(kept[0]!["image"]);
+
+        var next = SparsePodReader.Read(Encoding.UTF8.GetBytes("""{"spec":{"containers":[{"name":"only"}]}}"""));
+        Assert.Equal("only", (string?)Assert.Single(next["spec"]!["containers"]!.AsArray())!["name"]);
+    }
+
+    [Fact]
     public void Parse_ObjectBeforeUidAndOperation_StillReadsThePod()
     {
         var pod = Fixtures.Pod(Fixtures.GpuWorker);
