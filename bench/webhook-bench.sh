@@ -2,8 +2,9 @@
 # Webhook performance figures, all measured in one run on this machine:
 #   1. AdmissionHandler in process (BenchmarkDotNet): mean and allocations per ~10 KB GPU-worker review, vs the 100 us target.
 #   2. HTTPS on loopback with wrk (HTTP/1.1, 16 connections): /mutate throughput / a minimal Kestrel HTTPS endpoint
-#      with the same TLS setup (target >= 0.8), alternating A/B/C/A/B/C so drift on a shared machine hits all; C is
-#      the minimal endpoint that also reads the body as JSON (/validate), the floor of any webhook that must 400 bad JSON.
+#      with the same TLS setup (target >= 0.8), alternating A/B/C/D/A/B/C/D so drift on a shared machine hits all; C is
+#      the minimal endpoint that also reads the body as JSON (/validate), the floor of any webhook that must 400 bad JSON;
+#      D validates it with the webhook's own JsonScanner (/scan), the floor of /mutate's reading.
 #   3. p99 latency at a fixed 2,000 req/s (target <= 2 ms), open loop, for /mutate and the baseline, with the bench
 #      project's `latency` client (OpenLoopClient.cs): HTTP/2 like the apiserver, a request due every 0.5 ms over 4
 #      sessions whether or not earlier ones answered, and how late the client sent them. Not h2load --rps: it sends in
@@ -78,7 +79,7 @@ open_loop() { # url -> the client's summary line (p50_ms=… p99_ms=… ok=… s
 }
 field() { tr ' ' '\n' <<< "$2" | awk -F= -v k="$1" '$1 == k {print $2}'; } # key, summary line -> value
 
-echo "==> 2. HTTPS throughput: /mutate vs minimal Kestrel HTTPS endpoint (wrk, $CONNECTIONS connections, ${DURATION}s x2 each)"
+echo "==> 2. HTTPS throughput: /mutate vs minimal Kestrel HTTPS endpoint, and it with JSON validation (wrk, $CONNECTIONS connections, ${DURATION}s x2 each)"
 dotnet "$WEBHOOK_DLL" --urls=https://127.0.0.1:$ADMISSION_PORT --Health:Port=$HEALTH_PORT "${webhook_args[@]}" > "$WORK/webhook.log" 2>&1 &
 WEBHOOK_PID=$!; PIDS+=("$WEBHOOK_PID")
 dotnet "$BENCH_DLL" baseline-server --urls=https://127.0.0.1:$BASELINE_PORT --Tls:CertFile="$WORK/tls.crt" --Tls:KeyFile="$WORK/tls.key" > "$WORK/baseline.log" 2>&1 &
@@ -94,8 +95,9 @@ WARMUP=${BENCH_WARMUP:-15}
 DURATION=$WARMUP wrk_rps https://127.0.0.1:$ADMISSION_PORT/mutate >/dev/null
 DURATION=$WARMUP wrk_rps https://127.0.0.1:$BASELINE_PORT/ >/dev/null
 DURATION=$WARMUP wrk_rps https://127.0.0.1:$BASELINE_PORT/validate >/dev/null
-a1=$(wrk_rps https://127.0.0.1:$ADMISSION_PORT/mutate); b1=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/); v1=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/validate)
-a2=$(wrk_rps https://127.0.0.1:$ADMISSION_PORT/mutate); b2=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/); v2=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/validate)
+DURATION=$WARMUP wrk_rps https://127.0.0.1:$BASELINE_PORT/scan >/dev/null
+a1=$(wrk_rps https://127.0.0.1:$ADMISSION_PORT/mutate); b1=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/); v1=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/validate); s1=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/scan)
+a2=$(wrk_rps https://127.0.0.1:$ADMISSION_PORT/mutate); b2=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/); v2=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/validate); s2=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/scan)
 ratio=$(awk -v a1="$a1" -v a2="$a2" -v b1="$b1" -v b2="$b2" 'BEGIN {printf "%.3f", (a1+a2)/(b1+b2)}')
 # The same minimal endpoint that also reads the body as JSON token by token (Utf8JsonReader), the least a webhook
 # does that must answer undecodable JSON with 400: how much of the target the validation alone takes on this machine.
@@ -103,6 +105,9 @@ vratio=$(awk -v v1="$v1" -v v2="$v2" -v b1="$b1" -v b2="$b2" 'BEGIN {printf "%.3
 mvratio=$(awk -v a1="$a1" -v a2="$a2" -v v1="$v1" -v v2="$v2" 'BEGIN {printf "%.3f", (a1+a2)/(v1+v2)}')
 echo "RESULT mutate_rps=$a1,$a2 baseline_rps=$b1,$b2 throughput_ratio=$ratio target>=0.8 ($(awk -v r="$ratio" 'BEGIN {print (r >= 0.8 ? "meets" : "MISSES")}') target)" | tee -a "$WORK/results.txt"
 echo "RESULT validate_only_rps=$v1,$v2 validate_only_to_baseline=$vratio mutate_to_validate_only=$mvratio" | tee -a "$WORK/results.txt"
+sratio=$(awk -v s1="$s1" -v s2="$s2" -v b1="$b1" -v b2="$b2" 'BEGIN {printf "%.3f", (s1+s2)/(b1+b2)}')
+msratio=$(awk -v a1="$a1" -v a2="$a2" -v s1="$s1" -v s2="$s2" 'BEGIN {printf "%.3f", (a1+a2)/(s1+s2)}')
+echo "RESULT scan_only_rps=$s1,$s2 scan_only_to_baseline=$sratio mutate_to_scan_only=$msratio" | tee -a "$WORK/results.txt"
 
 echo "==> 3. latency at a fixed $LATENCY_RATE req/s, open loop (HTTP/2, $LATENCY_CONNECTIONS sessions, ${LATENCY_DURATION}s after 2s warm-up)"
 # Percentiles leave failed requests out, so a run with any is no figure: stop (the tool exits 1 and says why).

@@ -41,8 +41,14 @@ internal static class BaselineServer
         app.Run(async context =>
         {
             // POST /validate also reads the whole body as JSON, token by token, the least any webhook does that must
-            // answer undecodable JSON with 400; any other path only reads the bytes.
-            var validate = context.Request.Path.Value == "/validate";
+            // answer undecodable JSON with 400; POST /scan validates it with the webhook's own JsonScanner, the
+            // floor of /mutate's reading; any other path only reads the bytes.
+            var check = context.Request.Path.Value switch
+            {
+                "/validate" => IsJson,
+                "/scan" => Scans,
+                _ => (Func<System.Buffers.ReadOnlySequence<byte>, bool>?)null,
+            };
             while (true)
             {
                 var read = await context.Request.BodyReader.ReadAsync(context.RequestAborted);
@@ -52,7 +58,7 @@ internal static class BaselineServer
                     continue;
                 }
 
-                if (validate && !IsJson(read.Buffer))
+                if (check is not null && !check(read.Buffer))
                 {
                     context.Request.BodyReader.AdvanceTo(read.Buffer.End);
                     context.Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -69,6 +75,41 @@ internal static class BaselineServer
         });
         await app.RunAsync();
         return 0;
+    }
+
+    private static bool Scans(System.Buffers.ReadOnlySequence<byte> body)
+    {
+        // A body spanning pipe segments is copied into a pooled buffer, as AdmissionEndpoint does.
+        var rented = body.IsSingleSegment ? null : System.Buffers.ArrayPool<byte>.Shared.Rent((int)body.Length);
+        try
+        {
+            ReadOnlySpan<byte> bytes;
+            if (rented is null)
+            {
+                bytes = body.FirstSpan;
+            }
+            else
+            {
+                System.Buffers.BuffersExtensions.CopyTo(body, rented);
+                bytes = rented.AsSpan(0, (int)body.Length);
+            }
+
+            var scanner = new Admission.JsonScanner(bytes);
+            scanner.SkipValue();
+            scanner.EnsureEnd();
+            return true;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     private static bool IsJson(System.Buffers.ReadOnlySequence<byte> body)
