@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NSubstitute;
@@ -176,11 +177,70 @@ public class AdmissionHandlerTests
         Assert.Null(Response(second)["patch"]);
     }
 
-    private static AdmissionHandler Handler(OnErrorAction onError = OnErrorAction.Allow)
+    [Theory]
+    [InlineData(LogLevel.Information, true)]
+    [InlineData(LogLevel.Warning, false)]
+    public void Handle_LogLine_CarriesTheRequestScope_AndNoScopeIsOpenedForAFilteredLine(LogLevel minimum, bool written)
+    {
+        var logger = new RecordingLogger(minimum);
+        var pod = Fixtures.Pod(Fixtures.WorkerWithoutGpuLimit);
+
+        var outcome = Handler(logger: logger).Handle(Fixtures.ReviewBytes(pod, uid: Uid));
+
+        Assert.Equal("patched", outcome.Decision);
+        if (!written)
+        {
+            Assert.Empty(logger.Lines);
+            Assert.Equal(0, logger.ScopesOpened);
+            return;
+        }
+
+        var (eventId, scope) = Assert.Single(logger.Lines);
+        Assert.Equal(100, eventId);
+        Assert.Equal(1, logger.ScopesOpened);
+        var values = Assert.IsAssignableFrom<IReadOnlyList<KeyValuePair<string, object?>>>(scope);
+        Assert.Contains(new KeyValuePair<string, object?>("AdmissionUid", Uid), values);
+        Assert.Contains(values, v => v.Key == "RayCluster" && !string.IsNullOrEmpty(v.Value as string));
+    }
+
+    private static AdmissionHandler Handler(OnErrorAction onError = OnErrorAction.Allow, ILogger<AdmissionHandler>? logger = null)
     {
         var policies = Substitute.For<IPolicySource>();
         policies.Current.Returns(TestPolicies.ExamplePolicy);
-        return new AdmissionHandler(policies, Options(onError), NullLogger<AdmissionHandler>.Instance);
+        return new AdmissionHandler(policies, Options(onError), logger ?? NullLogger<AdmissionHandler>.Instance);
+    }
+
+    /// <summary>Records each written line with the scope open around it, and how many scopes were opened.</summary>
+    private sealed class RecordingLogger(LogLevel minimum) : ILogger<AdmissionHandler>
+    {
+        private object? current;
+
+        public List<(int EventId, object? Scope)> Lines { get; } = [];
+
+        public int ScopesOpened { get; private set; }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull
+        {
+            ScopesOpened++;
+            current = state;
+            return new Closer(this);
+        }
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Lines.Add((eventId.Id, current));
+            }
+        }
+
+        private sealed class Closer(RecordingLogger logger) : IDisposable
+        {
+            public void Dispose() => logger.current = null;
+        }
     }
 
     private static IOptionsMonitor<AdmissionOptions> Options(OnErrorAction onError)
