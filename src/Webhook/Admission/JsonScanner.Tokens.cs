@@ -178,8 +178,20 @@ internal ref partial struct JsonScanner
         return p;
     }
 
+    /// <summary>Past any whitespace. The apiserver sends compact JSON, so the common answer is "none here",
+    /// decided by one comparison: every JSON whitespace byte is at most ' '.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipWhitespace(ReadOnlySpan<byte> text, int p)
+    {
+        if ((uint)p < (uint)text.Length && text[p] > (byte)' ')
+        {
+            return p;
+        }
+
+        return SkipWhitespaceRun(text, p);
+    }
+
+    private static int SkipWhitespaceRun(ReadOnlySpan<byte> text, int p)
     {
         while ((uint)p < (uint)text.Length && text[p] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
         {
