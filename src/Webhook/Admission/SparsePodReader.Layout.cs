@@ -31,6 +31,8 @@ internal static partial class SparsePodReader
 
         public Slot[] MetadataKept { get; } = new Slot[SparsePodReader.MetadataKept.Length];
 
+        public Slot[] LabelsKept { get; } = new Slot[SparsePodReader.LabelsKept.Length];
+
         public Slot Spec { get; set; }
 
         public Slot[] SpecKept { get; } = new Slot[SparsePodReader.SpecKept.Length];
@@ -124,7 +126,9 @@ internal static partial class SparsePodReader
                 var value = MetadataKept[i].In(text);
                 if (i == LabelsIndex && value[0] == (byte)'{')
                 {
-                    WriteLabels(value);
+                    // Labels reduced to the three the classifier reads: a worker carries ten or more, and each
+                    // one kept became a node in the pod and in the mutation's copy of it.
+                    Members(text, SparsePodReader.LabelsKept, LabelsKept);
                 }
                 else
                 {
@@ -133,26 +137,6 @@ internal static partial class SparsePodReader
             }
 
             Put("}"u8);
-        }
-
-        /// <summary>Labels reduced to the three the classifier reads: a worker carries ten or more, and each one
-        /// kept became a node in the pod and in both of the mutation's copies of it.</summary>
-        private void WriteLabels(ReadOnlySpan<byte> labels)
-        {
-            Span<Slot> kept = stackalloc Slot[LabelsKept.Length];
-            var scanner = new JsonScanner(labels);
-            scanner.EnterObject();
-            var first = true;
-            while (scanner.NextProperty(ref first, out var name))
-            {
-                var start = scanner.SkipValue();
-                if (Match(name, LabelsKept) is var i and >= 0)
-                {
-                    kept[i] = new Slot(start, scanner.Position - start);
-                }
-            }
-
-            Members(labels, LabelsKept, kept);
         }
 
         private void WriteSpec(ReadOnlySpan<byte> text)

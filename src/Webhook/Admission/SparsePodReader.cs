@@ -48,7 +48,8 @@ internal static partial class SparsePodReader
             {
                 if (name.Is("metadata"u8))
                 {
-                    kept.Metadata = ReadKept(ref scanner, MetadataKept, kept.MetadataKept);
+                    // Labels are read member by member in the same pass, keeping only the three the classifier reads.
+                    kept.Metadata = ReadKept(ref scanner, MetadataKept, kept.MetadataKept, (LabelsIndex, LabelsKept, kept.LabelsKept));
                 }
                 else if (name.Is("spec"u8))
                 {
@@ -136,8 +137,9 @@ internal static partial class SparsePodReader
     }
 
     /// <summary>An object whose named members are kept into <paramref name="slots"/>; any other value is kept as
-    /// it is. Returns where the whole value lies.</summary>
-    private static Slot ReadKept(ref JsonScanner scanner, byte[][] names, Span<Slot> slots)
+    /// it is. Returns where the whole value lies. The member at <paramref name="nested"/>'s index is itself read
+    /// this way into the nested slots.</summary>
+    private static Slot ReadKept(ref JsonScanner scanner, byte[][] names, Span<Slot> slots, (int Index, byte[][] Names, Slot[] Slots)? nested = null)
     {
         slots.Clear();
         if (scanner.PeekKind() != JsonValueKind.Object)
@@ -152,7 +154,7 @@ internal static partial class SparsePodReader
         {
             if (Match(name, names) is var i and >= 0)
             {
-                slots[i] = Skip(ref scanner);
+                slots[i] = nested is { } inner && inner.Index == i ? ReadKept(ref scanner, inner.Names, inner.Slots) : Skip(ref scanner);
             }
             else
             {
