@@ -8,8 +8,14 @@ namespace Platform.NodeAgent.Gpu;
 /// </summary>
 internal static class GpuCrossCheck
 {
-    /// <summary>Memory totals differ slightly between the APIs (reserved regions); more than this is a disagreement.</summary>
-    private const long MemoryToleranceMiB = 512;
+    /// <summary>
+    /// CUDA's total is NVML's less the memory the driver reserves for itself (616 MiB of 143771 on an
+    /// H200 with driver 580, ~565 MiB on an H100 80GB). A gap above this bound, or CUDA seeing more than
+    /// NVML beyond rounding, is a disagreement.
+    /// </summary>
+    private static long MaxReserveMiB(long nvmlMiB) => Math.Max(1024, nvmlMiB / 64);
+
+    private const long RoundingMiB = 16;
 
     public static IReadOnlyList<string> Compare(IReadOnlyList<GpuDevice> nvml, IReadOnlyList<CudaDeviceInfo> cuda)
     {
@@ -33,7 +39,8 @@ internal static class GpuCrossCheck
                 problems.Add($"GPU {device.Uuid}: PCI bus ID {device.PciBusId} (NVML) vs {other.PciBusId} (CUDA).");
             }
 
-            if (Math.Abs(other.MemoryMiB - device.MemoryMiB) > MemoryToleranceMiB)
+            var reserve = device.MemoryMiB - other.MemoryMiB;
+            if (reserve < -RoundingMiB || reserve > MaxReserveMiB(device.MemoryMiB))
             {
                 problems.Add($"GPU {device.Uuid}: memory {device.MemoryMiB} MiB (NVML) vs {other.MemoryMiB} MiB (CUDA).");
             }

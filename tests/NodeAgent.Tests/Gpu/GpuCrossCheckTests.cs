@@ -36,6 +36,27 @@ public class GpuCrossCheckTests
         Assert.Contains(problems, p => p.Contains("not to NVML", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// CUDA reports the memory it can use: NVML's total less the driver's reserve. Read on a real H200
+    /// (driver 580.159.04): NVML 143771 MiB with 615 MiB reserved, CUDA 143155 MiB.
+    /// </summary>
+    [Theory]
+    [InlineData(143771, 143155, true)]   // H200: 616 MiB reserve
+    [InlineData(81559, 80994, true)]     // H100 80GB
+    [InlineData(40960, 40960, true)]     // the same figure
+    [InlineData(143771, 143780, true)]   // a rounding MiB or so above
+    [InlineData(143771, 141000, false)]  // 2.7 GiB short: more than a reserve
+    [InlineData(24576, 23000, false)]    // 1.5 GiB short on a 24 GiB card
+    [InlineData(40960, 41984, false)]    // CUDA sees more than the GPU has
+    public void Compare_CudaMemory_AllowsTheDriversReserveOnly(long nvmlMiB, long cudaMiB, bool agree)
+    {
+        var device = TestGpus.Device(0) with { MemoryMiB = nvmlMiB };
+
+        var problems = GpuCrossCheck.Compare([device], [Cuda(device, 0) with { MemoryMiB = cudaMiB }]);
+
+        Assert.Equal(agree, problems.Count == 0);
+    }
+
     [Fact]
     public void Compare_MigEnabledGpuHiddenFromCuda_IsExpected()
     {
