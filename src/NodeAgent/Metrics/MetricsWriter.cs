@@ -27,6 +27,7 @@ internal static class MetricsWriter
         new("DCGM_FI_DEV_MEM_COPY_UTIL", "gauge", "Memory utilization (in %).", s => Format(s.MemCopyUtilPercent)),
         new("DCGM_FI_DEV_FB_FREE", "gauge", "Framebuffer memory free (in MiB).", s => Format(s.FbFreeMiB)),
         new("DCGM_FI_DEV_FB_USED", "gauge", "Framebuffer memory used (in MiB).", s => Format(s.FbUsedMiB)),
+        new("DCGM_FI_DEV_FB_RESERVED", "gauge", "Framebuffer memory reserved (in MiB).", s => Format(s.FbReservedMiB)),
     ];
 
     private static readonly IReadOnlyList<PodRef> NoPod = [new PodRef(string.Empty, string.Empty, string.Empty, string.Empty, string.Empty)];

@@ -38,7 +38,8 @@ public class SimulatedGpuDriverTests
         var second = driver.Sample(device);
 
         Assert.NotEqual(first.GpuUtilPercent, second.GpuUtilPercent);
-        Assert.Equal(device.MemoryMiB, second.FbUsedMiB + second.FbFreeMiB);
+        Assert.Equal(device.MemoryMiB, second.FbUsedMiB + second.FbFreeMiB + second.FbReservedMiB);
+        Assert.True(second.FbReservedMiB > 0);
         Assert.True(second.TotalEnergyMillijoules > first.TotalEnergyMillijoules);
     }
 

@@ -8,7 +8,7 @@ namespace Platform.NodeAgent.Tests.Metrics;
 
 public class MetricsWriterTests
 {
-    private static GpuSample Sample(uint util) => new(util, util / 2, 1000 + util, 22028 - util, 40 + util / 10, 70.5 + util, 123456789, 1410, 6251);
+    private static GpuSample Sample(uint util) => new(util, util / 2, 1000 + util, 21500 - util, 528, 40 + util / 10, 70.5 + util, 123456789, 1410, 6251);
 
     private static MetricsView View(AgentMetrics? agent = null)
     {

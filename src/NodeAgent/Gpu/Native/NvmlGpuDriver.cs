@@ -16,6 +16,7 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
     private readonly Lock _eventGate = new();
     private nint _eventSet;
     private bool _eventsTried;
+    private volatile bool _memoryV1Only;
     private bool _disposed;
 
     private NvmlGpuDriver(string sysRoot)
@@ -151,8 +152,7 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
         var handle = HandleOf(device);
         NvmlUtilization util;
         var hasUtil = NvmlCall.Optional("nvmlDeviceGetUtilizationRates", NvmlNative.DeviceGetUtilizationRates(handle, &util));
-        NvmlMemory memory;
-        var hasMemory = NvmlCall.Optional("nvmlDeviceGetMemoryInfo", NvmlNative.DeviceGetMemoryInfo(handle, &memory));
+        var (hasMemory, used, free, reserved) = ReadMemory(handle);
         uint temperature, power, sm, mem;
         ulong energy;
         var hasTemperature = NvmlCall.Optional("nvmlDeviceGetTemperature", NvmlNative.DeviceGetTemperature(handle, NvmlNative.TemperatureGpu, &temperature));
@@ -164,13 +164,54 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
         return new GpuSample(
             hasUtil ? util.Gpu : null,
             hasUtil ? util.Memory : null,
-            hasMemory ? (long)(memory.Used / (1024 * 1024)) : null,
-            hasMemory ? (long)(memory.Free / (1024 * 1024)) : null,
+            hasMemory ? used : null,
+            hasMemory ? free : null,
+            reserved,
             hasTemperature ? temperature : null,
             hasPower ? power / 1000.0 : null,
             hasEnergy ? energy : null,
             hasSm ? sm : null,
             hasMem ? mem : null);
+    }
+
+    /// <summary>
+    /// Framebuffer use in MiB the way nvidia-smi and DCGM count it (nvmlDeviceGetMemoryInfo_v2: the
+    /// driver's reserve apart, 616 MiB on an H200). Drivers before r510 lack v2; then v1, whose "used"
+    /// includes the reserve, and no reserved figure.
+    /// </summary>
+    private (bool Has, long Used, long Free, long? Reserved) ReadMemory(nint handle)
+    {
+        const long MiB = 1024 * 1024;
+        if (!_memoryV1Only)
+        {
+            var v2 = new NvmlMemoryV2 { Version = NvmlNative.MemoryV2Version };
+            int result;
+            try
+            {
+                result = NvmlNative.DeviceGetMemoryInfoV2(handle, &v2);
+            }
+            catch (EntryPointNotFoundException)
+            {
+                result = NvmlNative.ErrorFunctionNotFound;
+            }
+
+            if (result == NvmlNative.Success)
+            {
+                return (true, (long)(v2.Used / MiB), (long)(v2.Free / MiB), (long)(v2.Reserved / MiB));
+            }
+
+            if (result is not (NvmlNative.ErrorFunctionNotFound or NvmlNative.ErrorNotSupported or NvmlNative.ErrorArgumentVersionMismatch))
+            {
+                NvmlCall.Check("nvmlDeviceGetMemoryInfo_v2", result);
+            }
+
+            _memoryV1Only = true;
+        }
+
+        NvmlMemory v1;
+        return NvmlCall.Optional("nvmlDeviceGetMemoryInfo", NvmlNative.DeviceGetMemoryInfo(handle, &v1))
+            ? (true, (long)(v1.Used / MiB), (long)(v1.Free / MiB), null)
+            : (false, 0, 0, null);
     }
 
     public GpuProbeResult Probe(GpuDevice device)

@@ -18,6 +18,7 @@ internal static unsafe partial class NvmlNative
     public const int ErrorFunctionNotFound = 13;
     public const int ErrorGpuIsLost = 15;
     public const int ErrorResetRequired = 16;
+    public const int ErrorArgumentVersionMismatch = 25;
 
     /// <summary>NVML_DEVICE_UUID_V2_BUFFER_SIZE / NVML_DEVICE_NAME_V2_BUFFER_SIZE.</summary>
     public const int NameBufferSize = 96;
@@ -73,6 +74,12 @@ internal static unsafe partial class NvmlNative
 
     [LibraryImport(Library, EntryPoint = "nvmlDeviceGetMemoryInfo")]
     public static partial int DeviceGetMemoryInfo(nint device, NvmlMemory* memory);
+
+    /// <summary>Drivers from r510 on; splits out the memory the driver reserves, as nvidia-smi and DCGM report it.</summary>
+    public static uint MemoryV2Version => (uint)sizeof(NvmlMemoryV2) | (2u << 24);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetMemoryInfo_v2")]
+    public static partial int DeviceGetMemoryInfoV2(nint device, NvmlMemoryV2* memory);
 
     [LibraryImport(Library, EntryPoint = "nvmlDeviceGetCudaComputeCapability")]
     public static partial int DeviceGetCudaComputeCapability(nint device, int* major, int* minor);
@@ -147,6 +154,20 @@ internal unsafe struct NvmlPciInfo
 internal struct NvmlMemory
 {
     public ulong Total;
+    public ulong Free;
+    public ulong Used;
+}
+
+/// <summary>
+/// <c>nvmlMemory_v2_t</c>: bytes. <see cref="Used"/> excludes <see cref="Reserved"/>;
+/// <see cref="Total"/> = reserved + free + used. Version: <c>NVML_STRUCT_VERSION(Memory, 2)</c>.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlMemoryV2
+{
+    public uint Version;
+    public ulong Total;
+    public ulong Reserved;
     public ulong Free;
     public ulong Used;
 }

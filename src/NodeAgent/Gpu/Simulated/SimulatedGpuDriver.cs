@@ -85,13 +85,15 @@ internal sealed class SimulatedGpuDriver : IGpuDriver
         var seconds = _time.GetElapsedTime(_startTimestamp).TotalSeconds;
         var phase = seconds / 30.0 + device.Index;
         var util = (uint)Math.Round(50 + 45 * Math.Sin(phase));
-        var used = (long)(device.MemoryMiB * (0.25 + 0.2 * Math.Sin(phase / 2)));
+        var reserved = Math.Min(device.MemoryMiB, 512);
+        var used = (long)((device.MemoryMiB - reserved) * (0.25 + 0.2 * Math.Sin(phase / 2)));
         var power = 70 + 2.5 * util;
         return new GpuSample(
             util,
             util / 2,
             used,
-            device.MemoryMiB - used,
+            device.MemoryMiB - reserved - used,
+            reserved,
             (uint)(35 + util / 3),
             power,
             (ulong)(seconds * power * 1000),
