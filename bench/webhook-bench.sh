@@ -11,15 +11,19 @@
 #      bursts (16 clients at 125/s fire in phase, 16 at once), so it measured the queueing of bursts.
 #   4. RSS of the webhook after >= 100k requests.
 #   5. NativeAOT: binary size, time to ready, RSS idle and after 10k requests.
-# Usage: bench/webhook-bench.sh [--skip-aot] [--skip-handler]   (needs wrk and h2load: apt-get install wrk nghttp2-client)
+# Usage: bench/webhook-bench.sh [--skip-aot] [--skip-handler] [--no-build]   (needs wrk and h2load: apt-get install wrk nghttp2-client)
+#   --no-build runs the Release builds already in bin/ with the .NET runtime alone (a machine without the SDK; steps 1
+#   and 5 need the SDK, so pass --skip-handler --skip-aot there too). BENCH_WRK_THREADS (default 2) sets wrk's threads:
+#   on a machine with many cores two client threads can be what limits the minimal endpoint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SKIP_AOT=0; SKIP_HANDLER=0
+SKIP_AOT=0; SKIP_HANDLER=0; NO_BUILD=0
 for arg in "$@"; do
   case "$arg" in
     --skip-aot) SKIP_AOT=1 ;;
     --skip-handler) SKIP_HANDLER=1 ;;
+    --no-build) NO_BUILD=1 ;;
     *) echo "unknown argument $arg" >&2; exit 2 ;;
   esac
 done
@@ -35,11 +39,16 @@ trap cleanup EXIT
 ADMISSION_PORT=19443; HEALTH_PORT=19080; BASELINE_PORT=19444; AOT_PORT=19445; AOT_HEALTH=19081
 CONNECTIONS=16; DURATION=${BENCH_DURATION:-8}
 
-echo "==> build (Release)"
-dotnet build -c Release --nologo -v q src/Webhook >/dev/null
-dotnet build -c Release --nologo -v q bench/Webhook.Benchmarks >/dev/null
 WEBHOOK_DLL=src/Webhook/bin/Release/net10.0/Platform.Webhook.dll
 BENCH_DLL=bench/Webhook.Benchmarks/bin/Release/net10.0/Platform.Webhook.Benchmarks.dll
+if [ "$NO_BUILD" = 0 ]; then
+  echo "==> build (Release)"
+  dotnet build -c Release --nologo -v q src/Webhook >/dev/null
+  dotnet build -c Release --nologo -v q bench/Webhook.Benchmarks >/dev/null
+else
+  for dll in "$WEBHOOK_DLL" "$BENCH_DLL"; do [ -f "$dll" ] || { echo "--no-build: $dll is missing; build it first" >&2; exit 2; }; done
+fi
+echo "==> $(nproc) cores; wrk with ${BENCH_WRK_THREADS:-2} threads"
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/tls.key" -out "$WORK/tls.crt" \
   -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
@@ -70,7 +79,7 @@ wait_ready() { # url, timeout seconds
 }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 wrk_rps() { # url -> requests/s
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/post.lua" "$1" | tee -a "$WORK/wrk.log" | awk '/Requests\/sec/ {print $2}'
+  wrk -t"${BENCH_WRK_THREADS:-2}" -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/post.lua" "$1" | tee -a "$WORK/wrk.log" | awk '/Requests\/sec/ {print $2}'
 }
 LATENCY_RATE=2000; LATENCY_CONNECTIONS=4; LATENCY_DURATION=${BENCH_LATENCY_DURATION:-10}
 open_loop() { # url -> the client's summary line (p50_ms=… p99_ms=… ok=… send_lateness_p99_ms=…); fails on any failed request
