@@ -7,12 +7,20 @@ namespace Platform.Webhook.Benchmarks;
 /// One benchmark method in a plain loop for a sampling profiler (<c>perf record</c> with
 /// <c>DOTNET_PerfMapEnabled=1</c>): no harness frames between the samples and the webhook's own code.
 /// Prints the mean time and allocation per call so a profile can be matched to the BenchmarkDotNet figure. A quick A/B
-/// without BenchmarkDotNet's minutes: <c>profile 5 ScanOnly Scanner ReadRequest Handle</c>.
+/// without BenchmarkDotNet's minutes: <c>profile 5 ScanOnly Scanner ReadRequest Handle</c>. With <c>--alloc</c> first, it
+/// also prints which types the allocations are (<see cref="AllocationSampler"/>).
 /// </summary>
 internal static class ProfileLoop
 {
     public static int Run(string[] args)
     {
+        var alloc = args.Length > 0 && args[0] == "--alloc";
+        if (alloc)
+        {
+            args = args[1..];
+        }
+
+        using var sampler = alloc ? new AllocationSampler() : null;
         var seconds = args.Length > 0 && int.TryParse(args[0], out var s) ? s : 20;
         string[] names = args.Length > 1 ? args[1..] : ["Handle"];
         var benchmarks = new AdmissionHandlerBenchmarks();
@@ -23,6 +31,7 @@ internal static class ProfileLoop
                 ?? throw new ArgumentException($"no benchmark method {name}");
             var call = Expression.Lambda<Func<object?>>(
                 Expression.Convert(Expression.Call(Expression.Constant(benchmarks), method), typeof(object))).Compile();
+            sampler?.Reset();
             var allocated = GC.GetAllocatedBytesForCurrentThread();
             var clock = Stopwatch.StartNew();
             long calls = 0;
@@ -39,6 +48,7 @@ internal static class ProfileLoop
             var elapsed = clock.Elapsed;
             var bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / calls;
             Console.WriteLine($"RESULT profile_method={name} calls={calls} mean_us={elapsed.TotalMicroseconds / calls:F2} allocated_bytes={bytes}");
+            sampler?.Print(calls);
         }
 
         return 0;
