@@ -37,6 +37,12 @@ cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT
 
 ADMISSION_PORT=19443; HEALTH_PORT=19080; BASELINE_PORT=19444; AOT_PORT=19445; AOT_HEALTH=19081
+# A server left running on one of these ports would answer in place of the one started here.
+for port in $ADMISSION_PORT $HEALTH_PORT $BASELINE_PORT $AOT_PORT $AOT_HEALTH; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is already in use on 127.0.0.1; stop what listens there first" >&2; exit 2
+  fi
+done
 CONNECTIONS=16; DURATION=${BENCH_DURATION:-8}
 
 WEBHOOK_DLL=src/Webhook/bin/Release/net10.0/Platform.Webhook.dll
