@@ -75,9 +75,10 @@ internal static unsafe partial class NvmlNative
     [LibraryImport(Library, EntryPoint = "nvmlDeviceGetMemoryInfo")]
     public static partial int DeviceGetMemoryInfo(nint device, NvmlMemory* memory);
 
-    /// <summary>Drivers from r510 on; splits out the memory the driver reserves, as nvidia-smi and DCGM report it.</summary>
+    /// <summary><c>nvmlMemory_v2</c> = <c>NVML_STRUCT_VERSION(Memory, 2)</c>: the struct's size | 2 &lt;&lt; 24.</summary>
     public static uint MemoryV2Version => (uint)sizeof(NvmlMemoryV2) | (2u << 24);
 
+    /// <summary>Drivers from r510 on; splits out the memory the driver reserves, as nvidia-smi and DCGM report it.</summary>
     [LibraryImport(Library, EntryPoint = "nvmlDeviceGetMemoryInfo_v2")]
     public static partial int DeviceGetMemoryInfoV2(nint device, NvmlMemoryV2* memory);
 
