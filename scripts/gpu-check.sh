@@ -80,6 +80,11 @@ done
 # --- 3: the running agent ----------------------------------------------------------------------
 port="${GPU_CHECK_PORT:-9400}"
 base="http://127.0.0.1:$port"
+# Another agent on the port would be checked in place of this one.
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "gpu-check: port $port is in use on 127.0.0.1; stop what listens there or set GPU_CHECK_PORT." >&2
+  exit 2
+fi
 agent_pid=""
 work=$(mktemp -d)
 trap 'kill "$agent_pid" 2>/dev/null; rm -rf "$work"' EXIT
@@ -92,8 +97,8 @@ agent_pid=$!
 
 ready=""
 for _ in $(seq 1 100); do
-  if readyz=$(curl -sf --max-time 1 "$base/readyz" 2>/dev/null || curl -s --max-time 1 "$base/readyz" 2>/dev/null) \
-     && echo "$readyz" | grep -q '"name": "gpu"'; then
+  # /readyz answers 503 while the device plugin has no kubelet to register with; its checks are what count.
+  if readyz=$(curl -s --max-time 1 "$base/readyz" 2>/dev/null) && echo "$readyz" | grep -q '"name": "gpu"'; then
     ready=$(( ($(date +%s%N) - started) / 1000000 ))
     break
   fi
