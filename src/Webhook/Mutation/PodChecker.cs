@@ -118,9 +118,15 @@ internal static class PodChecker
                 continue;
             }
 
-            if (limits is null || !limits.TryGetValue(name, out var limit))
+            // A JSON null quantity reads as a null limit: no limit either.
+            if (limits is null || !limits.TryGetValue(name, out var limit) || limit is null)
             {
                 return $"{section} requests {name} without a limit";
+            }
+
+            if (request is null)
+            {
+                return $"{section} requests {name} as null";
             }
 
             if (request.ToDecimal() != limit.ToDecimal())

@@ -16,6 +16,8 @@ public class PodCheckerTests
     [Theory]
     [InlineData("""{"limits":{"nvidia.com/gpu":"1"},"requests":{"nvidia.com/gpu":"2"}}""", "need them equal")]
     [InlineData("""{"requests":{"nvidia.com/gpu":"1"}}""", "without a limit")]
+    [InlineData("""{"limits":{"nvidia.com/gpu":null},"requests":{"nvidia.com/gpu":"1"}}""", "without a limit")]
+    [InlineData("""{"limits":{"nvidia.com/gpu":"1"},"requests":{"nvidia.com/gpu":null}}""", "requests nvidia.com/gpu as null")]
     [InlineData("""{"limits":{"nvidia.com/gpu":"one"}}""", "does not parse")]
     [InlineData("""{"limits":{"nvidia.com/gpu":{"n":1}}}""", "does not parse")]
     public void Check_TouchedContainerInvalid_ReportsIt(string resources, string messagePart)
