@@ -44,7 +44,7 @@ public class AdmissionHandlerBenchmarks
         var policy = loaded.Policy ?? throw new InvalidOperationException(string.Join("; ", loaded.Errors));
         _policy = policy;
         _pod = JsonNode.Parse(_body)!["request"]!["object"]!.AsObject();
-        _sparsePod = AdmissionRequest.Parse(_body).Object ?? throw new InvalidOperationException("the fixture must be a pod CREATE");
+        _sparsePod = AdmissionRequest.Parse(_body).Pod?.ToJsonObject(_body) ?? throw new InvalidOperationException("the fixture must be a pod CREATE");
         _handler = new AdmissionHandler(new FixedPolicy(policy), new FixedOptions(), NullLogger<AdmissionHandler>.Instance);
         var outcome = _handler.Handle(_body);
         if (outcome.Decision != AdmissionOutcome.Patched)

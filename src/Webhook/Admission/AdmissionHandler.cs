@@ -18,7 +18,7 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
     {
         var request = AdmissionRequest.Parse(body);
 
-        if (!request.IsPodCreate || request.Object is null)
+        if (!request.IsPodCreate || request.Pod is null)
         {
             return Allow(request, PodKindOther);
         }
@@ -26,13 +26,16 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
         MutationResult result;
         try
         {
-            // The sparse pod is this request's own: the mutation may prove its patch on it without a copy.
-            result = PodMutator.Mutate(request.Object, request.Namespace, policies.Current, podIsOwned: true);
+            var policy = policies.Current;
+            // Most pods are answered from the body itself; the rest get the sparse pod as a JsonNode, which is this
+            // request's own: the mutation may prove its patch on it without a copy.
+            result = SparseWorkerMutation.TryMutate(request.Pod, body, request.Namespace, policy)
+                ?? PodMutator.Mutate(request.Pod.ToJsonObject(body), request.Namespace, policy, podIsOwned: true);
         }
         catch (Exception e)
         {
             // The core is pure and should not throw; if it does, the pod still gets an answer.
-            using (Scope(request, LogLevel.Error))
+            using (Scope(request, body, LogLevel.Error))
             {
                 LogHandlerFailed(e, request.Uid);
             }
@@ -50,7 +53,7 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
         switch (result.Decision)
         {
             case MutationDecision.Patched:
-                using (Scope(request, LogLevel.Information))
+                using (Scope(request, body, LogLevel.Information))
                 {
                     LogPatched(result.Kind, result.Cluster, result.Group, result.Profile ?? PolicyAnnotations.DefaultPolicyValue, result.Patch.Count, request.DryRun);
                 }
@@ -62,7 +65,7 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
                     podKind,
                     result);
             case MutationDecision.Denied:
-                using (Scope(request, LogLevel.Warning))
+                using (Scope(request, body, LogLevel.Warning))
                 {
                     LogDenied(result.Kind, result.Cluster, result.Group, result.Message);
                 }
@@ -74,7 +77,7 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
                     podKind,
                     result);
             case MutationDecision.Failed:
-                using (Scope(request, LogLevel.Error))
+                using (Scope(request, body, LogLevel.Error))
                 {
                     LogMutationFailed(result.Kind, result.Cluster, result.Group, result.Message);
                 }
@@ -118,22 +121,21 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
     /// <summary>The request's logging scope (uid, namespace, pod, cluster, group) around a log line, opened only
     /// when the line is written: with the console logger a scope costs an AsyncLocal push per request, about 2 %
     /// of the server's CPU under load, for lines that are mostly filtered out.</summary>
-    private IDisposable? Scope(AdmissionRequest request, LogLevel level)
+    private IDisposable? Scope(AdmissionRequest request, ReadOnlySpan<byte> body, LogLevel level)
     {
         if (!logger.IsEnabled(level))
         {
             return null;
         }
 
-        var metadata = request.Object?["metadata"] as System.Text.Json.Nodes.JsonObject;
-        var labels = metadata?["labels"] as System.Text.Json.Nodes.JsonObject;
+        var pod = request.Pod;
         return RequestScope(
             logger,
             request.Uid,
             request.Namespace ?? string.Empty,
-            JsonRead.String(metadata, "generateName") ?? JsonRead.String(metadata, "name") ?? string.Empty,
-            JsonRead.String(labels, RayLabels.Cluster) ?? string.Empty,
-            JsonRead.String(labels, RayLabels.Group) ?? string.Empty);
+            pod?.MetadataKept[SparsePodReader.GenerateNameIndex].StringIn(body) ?? pod?.MetadataKept[SparsePodReader.NameIndex].StringIn(body) ?? string.Empty,
+            pod?.LabelsKept[SparsePodReader.ClusterIndex].StringIn(body) ?? string.Empty,
+            pod?.LabelsKept[SparsePodReader.GroupIndex].StringIn(body) ?? string.Empty);
     }
 
     private static readonly Func<ILogger, string, string, string, string, string, IDisposable?> RequestScope =

@@ -1,12 +1,12 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Platform.Webhook.Admission;
 
 /// <summary>The fields of an AdmissionReview v1 request the webhook reads. The pod stays raw JSON (patches
 /// must be computed against exactly what the API server sent; typed models drop unknown fields and rewrite
 /// quantities), but only the parts the mutation reads or patches: see <see cref="SparsePodReader"/>.</summary>
-/// <param name="Object">For a pod CREATE, the sparse pod from <c>request.object</c>; otherwise null.</param>
+/// <param name="Pod">For a pod CREATE, where the kept parts of <c>request.object</c> lie in the body; otherwise
+/// null.</param>
 internal sealed record AdmissionRequest(
     string ApiVersion,
     string Uid,
@@ -16,7 +16,7 @@ internal sealed record AdmissionRequest(
     string? SubResource,
     string? Namespace,
     bool DryRun,
-    JsonObject? Object)
+    SparsePod? Pod)
 {
     private const string DefaultApiVersion = "admission.k8s.io/v1";
     private const string Create = "CREATE";
@@ -92,7 +92,7 @@ internal sealed record AdmissionRequest(
             request.Group,
             request.Resource,
             request.SubResource,
-            request.Namespace ?? (podCreate ? SparsePodReader.Namespace(request.Pod) : null),
+            request.Namespace ?? (podCreate ? request.Pod?.MetadataKept[SparsePodReader.NamespaceIndex].StringIn(body) : null),
             request.DryRun,
             podCreate ? request.Pod : null);
     }
@@ -206,7 +206,7 @@ internal sealed record AdmissionRequest(
 
         public bool DryRun { get; set; }
 
-        public JsonObject? Pod { get; set; }
+        public SparsePod? Pod { get; set; }
 
         /// <summary>What has been read so far already rules out a pod CREATE.</summary>
         public bool CannotBePodCreate =>

@@ -7,6 +7,12 @@ internal readonly ref struct JsonName(ReadOnlySpan<byte> quoted, bool escaped)
 {
     private readonly ReadOnlySpan<byte> quoted = quoted;
 
+    /// <summary>The name as written, quotes included.</summary>
+    public ReadOnlySpan<byte> Quoted => quoted;
+
+    /// <summary>Whether the name as written holds an escape sequence.</summary>
+    public bool Escaped => escaped;
+
     /// <summary>Whether the name is <paramref name="utf8"/>, with escapes decoded.</summary>
     public bool Is(ReadOnlySpan<byte> utf8)
     {

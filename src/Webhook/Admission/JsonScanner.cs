@@ -18,6 +18,7 @@ internal ref partial struct JsonScanner
     private readonly ReadOnlySpan<byte> json;
     private int pos;
     private int depth;
+    private int nameStart;
 
     // Bit d-1 is set when the container at depth d is an object, clear when it is an array.
     private ulong objectBits;
@@ -38,6 +39,9 @@ internal ref partial struct JsonScanner
     public readonly ReadOnlySpan<byte> Text => json;
 
     public readonly int Position => pos;
+
+    /// <summary>Where the name <see cref="NextProperty"/> returned last starts (its opening quote).</summary>
+    public readonly int NameStart => nameStart;
 
     /// <summary>The kind of the next value (after whitespace), without consuming it.</summary>
     public JsonValueKind PeekKind()
@@ -87,6 +91,7 @@ internal ref partial struct JsonScanner
         }
 
         var end = StringEnd(json, pos, out var escaped);
+        nameStart = pos;
         name = new JsonName(json[pos..end], escaped);
         pos = AfterName(json, end);
         return true;

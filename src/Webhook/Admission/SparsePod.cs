@@ -1,221 +1,259 @@
 using System.Buffers;
+using System.Text.Json.Nodes;
 
 namespace Platform.Webhook.Admission;
 
-/// <summary>Where the kept values lie in the body, and the one small JSON text written from them.</summary>
-internal static partial class SparsePodReader
+/// <summary>Where a value lies in the body; a JSON value is never empty, so length 0 means absent.</summary>
+internal readonly record struct Slot(int Start, int Length)
 {
-    /// <summary>Where a value lies in the body; a JSON value is never empty, so length 0 means absent.</summary>
-    private readonly record struct Slot(int Start, int Length)
+    public bool Present => Length > 0;
+
+    public ReadOnlySpan<byte> In(ReadOnlySpan<byte> text) => text.Slice(Start, Length);
+
+    public bool IsObjectIn(ReadOnlySpan<byte> text) => Present && text[Start] == (byte)'{';
+
+    public bool IsArrayIn(ReadOnlySpan<byte> text) => Present && text[Start] == (byte)'[';
+
+    public bool IsNullIn(ReadOnlySpan<byte> text) => Present && text[Start] == (byte)'n';
+
+    public bool IsStringIn(ReadOnlySpan<byte> text) => Present && text[Start] == (byte)'"';
+
+    /// <summary>The value decoded when it is a JSON string; null when absent or of another type.</summary>
+    public string? StringIn(ReadOnlySpan<byte> text)
     {
-        public bool Present => Length > 0;
-
-        public ReadOnlySpan<byte> In(ReadOnlySpan<byte> text) => text.Slice(Start, Length);
-
-        public bool IsObjectIn(ReadOnlySpan<byte> text) => Present && text[Start] == (byte)'{';
-
-        public bool IsArrayIn(ReadOnlySpan<byte> text) => Present && text[Start] == (byte)'[';
-    }
-
-    private sealed class Layout
-    {
-        // What a thread keeps between requests is bounded: a 3 MiB body of empty containers must not leave
-        // megabytes behind on every thread-pool thread it ran on.
-        private const int KeptContainers = 64;
-        private const int KeptTextBytes = 64 * 1024;
-
-        private readonly List<Slot[]> containers = [];
-        private ArrayBufferWriter<byte> sparse = new(4096);
-
-        public Slot Metadata { get; set; }
-
-        public Slot[] MetadataKept { get; } = new Slot[SparsePodReader.MetadataKept.Length];
-
-        public Slot[] LabelsKept { get; } = new Slot[SparsePodReader.LabelsKept.Length];
-
-        public Slot Spec { get; set; }
-
-        public Slot[] SpecKept { get; } = new Slot[SparsePodReader.SpecKept.Length];
-
-        public Slot Containers { get; set; }
-
-        public int ContainerCount { get; set; }
-
-        public void Reset()
+        if (!IsStringIn(text))
         {
-            Metadata = default;
-            Spec = default;
-            Containers = default;
-            ContainerCount = 0;
+            return null;
         }
 
-        /// <summary>Drops what an unusually large pod made this thread's layout grow to.</summary>
-        public void Trim()
+        var quoted = In(text);
+        if (quoted.IndexOf((byte)'\\') < 0)
         {
-            if (containers.Count > KeptContainers)
-            {
-                containers.RemoveRange(KeptContainers, containers.Count - KeptContainers);
-                containers.TrimExcess();
-            }
+            return System.Text.Encoding.UTF8.GetString(quoted[1..^1]);
+        }
 
+        var reader = new System.Text.Json.Utf8JsonReader(quoted);
+        reader.Read();
+        return reader.GetString();
+    }
+}
+
+/// <summary>One pod of one AdmissionReview as <see cref="SparsePodReader"/> found it: where each value the
+/// mutation reads or patches lies in the body, nothing copied. It is read against the same body it was found
+/// in: member by member (<see cref="Admission.SparseWorkerMutation"/>), or written out as one small JSON text
+/// and parsed into the sparse <see cref="JsonObject"/> (<see cref="ToJsonObject"/>).</summary>
+internal sealed class SparsePod
+{
+    // What a thread keeps between requests is bounded: a 3 MiB body of many containers must not leave megabytes
+    // of sparse text behind on every thread-pool thread it ran on.
+    private const int KeptTextBytes = 64 * 1024;
+
+    // Per-thread, reused: the sparse text is parsed (and so copied) as soon as it is written.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? sparseText;
+
+    private readonly List<Slot[]> containers = [];
+    private ArrayBufferWriter<byte> sparse = null!;
+
+    public Slot Metadata { get; set; }
+
+    /// <summary>One slot per name of <see cref="SparsePodReader.MetadataKept"/>.</summary>
+    public Slot[] MetadataKept { get; } = new Slot[SparsePodReader.MetadataKept.Length];
+
+    /// <summary>One slot per name of <see cref="SparsePodReader.LabelsKept"/>.</summary>
+    public Slot[] LabelsKept { get; } = new Slot[SparsePodReader.LabelsKept.Length];
+
+    public Slot Spec { get; set; }
+
+    /// <summary>One slot per name of <see cref="SparsePodReader.SpecKept"/>.</summary>
+    public Slot[] SpecKept { get; } = new Slot[SparsePodReader.SpecKept.Length];
+
+    public Slot Containers { get; set; }
+
+    public int ContainerCount => containers.Count;
+
+    public Slot Labels => MetadataKept[SparsePodReader.LabelsIndex];
+
+    public Slot Annotations => MetadataKept[SparsePodReader.AnnotationsIndex];
+
+    public Slot Tolerations => SpecKept[SparsePodReader.TolerationsIndex];
+
+    public Slot NodeSelector => SpecKept[SparsePodReader.NodeSelectorIndex];
+
+    /// <summary>The slots of container <paramref name="index"/>: [0] the whole element, then one per name of
+    /// <see cref="SparsePodReader.ContainerKept"/>.</summary>
+    public ReadOnlySpan<Slot> Container(int index) => containers[index];
+
+    /// <summary>Slots of the next container: [0] the whole element, then one per kept member.</summary>
+    public Slot[] NextContainer()
+    {
+        var slots = new Slot[1 + SparsePodReader.ContainerKept.Length];
+        containers.Add(slots);
+        return slots;
+    }
+
+    /// <summary>Forgets the containers read so far (a repeated <c>containers</c> member: the last one wins).</summary>
+    public void ClearContainers() => containers.Clear();
+
+    /// <summary>The kept values as one JSON object at their original paths, parsed: a single document of ~2 KB
+    /// whose nodes materialise only where they are read.</summary>
+    public JsonObject ToJsonObject(ReadOnlySpan<byte> body)
+    {
+        sparse = sparseText ??= new ArrayBufferWriter<byte>(4096);
+        try
+        {
+            return JsonNode.Parse(Write(body))!.AsObject();
+        }
+        finally
+        {
             if (sparse.Capacity > KeptTextBytes)
             {
-                sparse = new ArrayBufferWriter<byte>(4096);
+                sparseText = null;
+            }
+
+            sparse = null!;
+        }
+    }
+
+    private ReadOnlySpan<byte> Write(ReadOnlySpan<byte> text)
+    {
+        sparse.ResetWrittenCount();
+        Put("{"u8);
+        var comma = false;
+        if (Metadata.Present)
+        {
+            Name(ref comma, "metadata"u8);
+            if (Metadata.IsObjectIn(text))
+            {
+                WriteMetadata(text);
+            }
+            else
+            {
+                Put(Metadata.In(text));
             }
         }
 
-        /// <summary>Slots of the next container: [0] the whole element, then one per kept member.</summary>
-        public Slot[] NextContainer()
+        if (Spec.Present)
         {
-            if (ContainerCount == containers.Count)
+            Name(ref comma, "spec"u8);
+            if (Spec.IsObjectIn(text))
             {
-                containers.Add(new Slot[1 + ContainerKept.Length]);
+                WriteSpec(text);
             }
-
-            return containers[ContainerCount++];
+            else
+            {
+                Put(Spec.In(text));
+            }
         }
 
-        /// <summary>The kept values as one JSON object at their original paths.</summary>
-        public ReadOnlySpan<byte> Write(ReadOnlySpan<byte> text)
+        Put("}"u8);
+        return sparse.WrittenSpan;
+    }
+
+    private void WriteMetadata(ReadOnlySpan<byte> text)
+    {
+        Put("{"u8);
+        var comma = false;
+        for (var i = 0; i < MetadataKept.Length; i++)
         {
-            sparse.ResetWrittenCount();
-            Put("{"u8);
-            var comma = false;
-            if (Metadata.Present)
+            if (!MetadataKept[i].Present)
             {
-                Name(ref comma, "metadata"u8);
-                if (Metadata.IsObjectIn(text))
-                {
-                    WriteMetadata(text);
-                }
-                else
-                {
-                    Put(Metadata.In(text));
-                }
+                continue;
             }
 
-            if (Spec.Present)
+            Name(ref comma, SparsePodReader.MetadataKept[i]);
+            var value = MetadataKept[i].In(text);
+            if (i == SparsePodReader.LabelsIndex && value[0] == (byte)'{')
             {
-                Name(ref comma, "spec"u8);
-                if (Spec.IsObjectIn(text))
-                {
-                    WriteSpec(text);
-                }
-                else
-                {
-                    Put(Spec.In(text));
-                }
+                // Labels reduced to the three the classifier reads: a worker carries ten or more, and each
+                // one kept became a node in the pod and in the mutation's copy of it.
+                Members(text, SparsePodReader.LabelsKept, LabelsKept);
             }
-
-            Put("}"u8);
-            return sparse.WrittenSpan;
+            else
+            {
+                Put(value);
+            }
         }
 
-        private void WriteMetadata(ReadOnlySpan<byte> text)
+        Put("}"u8);
+    }
+
+    private void WriteSpec(ReadOnlySpan<byte> text)
+    {
+        Put("{"u8);
+        var comma = false;
+        if (Containers.Present)
         {
-            Put("{"u8);
-            var comma = false;
-            for (var i = 0; i < MetadataKept.Length; i++)
+            Name(ref comma, "containers"u8);
+            if (Containers.IsArrayIn(text))
             {
-                if (!MetadataKept[i].Present)
+                Put("["u8);
+                for (var i = 0; i < containers.Count; i++)
                 {
-                    continue;
-                }
-
-                Name(ref comma, SparsePodReader.MetadataKept[i]);
-                var value = MetadataKept[i].In(text);
-                if (i == LabelsIndex && value[0] == (byte)'{')
-                {
-                    // Labels reduced to the three the classifier reads: a worker carries ten or more, and each
-                    // one kept became a node in the pod and in the mutation's copy of it.
-                    Members(text, SparsePodReader.LabelsKept, LabelsKept);
-                }
-                else
-                {
-                    Put(value);
-                }
-            }
-
-            Put("}"u8);
-        }
-
-        private void WriteSpec(ReadOnlySpan<byte> text)
-        {
-            Put("{"u8);
-            var comma = false;
-            if (Containers.Present)
-            {
-                Name(ref comma, "containers"u8);
-                if (Containers.IsArrayIn(text))
-                {
-                    Put("["u8);
-                    for (var i = 0; i < ContainerCount; i++)
+                    if (i > 0)
                     {
-                        if (i > 0)
-                        {
-                            Put(","u8);
-                        }
-
-                        var container = containers[i];
-                        if (container[0].IsObjectIn(text))
-                        {
-                            Members(text, ContainerKept, container.AsSpan(1));
-                        }
-                        else
-                        {
-                            Put(container[0].In(text));
-                        }
+                        Put(","u8);
                     }
 
-                    Put("]"u8);
+                    var container = containers[i];
+                    if (container[0].IsObjectIn(text))
+                    {
+                        Members(text, SparsePodReader.ContainerKept, container.AsSpan(1));
+                    }
+                    else
+                    {
+                        Put(container[0].In(text));
+                    }
                 }
-                else
-                {
-                    Put(Containers.In(text));
-                }
-            }
 
-            for (var i = 0; i < SpecKept.Length; i++)
+                Put("]"u8);
+            }
+            else
             {
-                if (SpecKept[i].Present)
-                {
-                    Name(ref comma, SparsePodReader.SpecKept[i]);
-                    Put(SpecKept[i].In(text));
-                }
+                Put(Containers.In(text));
             }
-
-            Put("}"u8);
         }
 
-        private void Members(ReadOnlySpan<byte> text, byte[][] names, ReadOnlySpan<Slot> slots)
+        for (var i = 0; i < SpecKept.Length; i++)
         {
-            Put("{"u8);
-            var comma = false;
-            for (var i = 0; i < names.Length; i++)
+            if (SpecKept[i].Present)
             {
-                if (slots[i].Present)
-                {
-                    Name(ref comma, names[i]);
-                    Put(slots[i].In(text));
-                }
+                Name(ref comma, SparsePodReader.SpecKept[i]);
+                Put(SpecKept[i].In(text));
             }
-
-            Put("}"u8);
         }
 
-        private void Name(ref bool comma, ReadOnlySpan<byte> name)
-        {
-            if (comma)
-            {
-                Put(","u8);
-            }
-
-            comma = true;
-            Put("\""u8);
-            Put(name);
-            Put("\":"u8);
-        }
-
-        private void Put(ReadOnlySpan<byte> bytes) => sparse.Write(bytes);
+        Put("}"u8);
     }
+
+    private void Members(ReadOnlySpan<byte> text, byte[][] names, ReadOnlySpan<Slot> slots)
+    {
+        Put("{"u8);
+        var comma = false;
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (slots[i].Present)
+            {
+                Name(ref comma, names[i]);
+                Put(slots[i].In(text));
+            }
+        }
+
+        Put("}"u8);
+    }
+
+    private void Name(ref bool comma, ReadOnlySpan<byte> name)
+    {
+        if (comma)
+        {
+            Put(","u8);
+        }
+
+        comma = true;
+        Put("\""u8);
+        Put(name);
+        Put("\":"u8);
+    }
+
+    private void Put(ReadOnlySpan<byte> bytes) => sparse.Write(bytes);
 }

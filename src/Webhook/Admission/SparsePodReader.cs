@@ -19,54 +19,59 @@ namespace Platform.Webhook.Admission;
 /// is, so the mutation meets the same shape and fails the same way as on the full pod. Each kept subtree is a
 /// section that <see cref="PodChecker"/> checks whole, so the verification on the sparse pod sees every
 /// touched section complete.
-/// <para>The kept values are copied byte for byte into one small JSON text, parsed once: a single document
-/// of ~2 KB instead of one per kept value, and nodes that materialise only what the mutation touches. When a
-/// name repeats, the last one wins, as in a full parse.</para></summary>
-internal static partial class SparsePodReader
+/// <para>What it returns is where each kept value lies in the body (<see cref="SparsePod"/>), nothing copied:
+/// <see cref="SparseWorkerMutation"/> reads the common pods right there, and for the rest
+/// <see cref="SparsePod.ToJsonObject"/> copies the kept values byte for byte into one small JSON text, parsed
+/// once: a single document of ~2 KB instead of one per kept value, and nodes that materialise only what the
+/// mutation touches. When a name repeats, the last one wins, as in a full parse.</para></summary>
+internal static class SparsePodReader
 {
-    private static readonly byte[][] MetadataKept = [.. new[] { "labels", "annotations", "name", "generateName", "namespace" }.Select(Utf8)];
-    private const int LabelsIndex = 0;
-    private static readonly byte[][] SpecKept = [.. new[] { "tolerations", "nodeSelector", "affinity" }.Select(Utf8)];
-    private static readonly byte[][] LabelsKept = [.. new[] { RayLabels.NodeType, RayLabels.Cluster, RayLabels.Group }.Select(Utf8)];
-    private static readonly byte[][] ContainerKept = [.. new[] { "name", "resources", "args", "env", "command" }.Select(Utf8)];
+    public const int LabelsIndex = 0;
+    public const int AnnotationsIndex = 1;
+    public const int NameIndex = 2;
+    public const int GenerateNameIndex = 3;
+    public const int NamespaceIndex = 4;
+    public static readonly byte[][] MetadataKept = [.. new[] { "labels", "annotations", "name", "generateName", "namespace" }.Select(Utf8)];
 
-    // Per-thread, reused: where each kept value lies in the body, and the sparse text built from them.
-    [ThreadStatic]
-    private static Layout? layout;
+    public const int TolerationsIndex = 0;
+    public const int NodeSelectorIndex = 1;
+    public static readonly byte[][] SpecKept = [.. new[] { "tolerations", "nodeSelector", "affinity" }.Select(Utf8)];
+
+    public const int NodeTypeIndex = 0;
+    public const int ClusterIndex = 1;
+    public const int GroupIndex = 2;
+    public static readonly byte[][] LabelsKept = [.. new[] { RayLabels.NodeType, RayLabels.Cluster, RayLabels.Group }.Select(Utf8)];
+
+    /// <summary>After the whole element at [0] of a container's slots, these names from [1] on.</summary>
+    public const int ContainerNameIndex = 1;
+    public const int ContainerResourcesIndex = 2;
+    public static readonly byte[][] ContainerKept = [.. new[] { "name", "resources", "args", "env", "command" }.Select(Utf8)];
 
     /// <summary>Reads the object the scanner is before (<see cref="JsonScanner.PeekKind"/> said Object) and
-    /// leaves the scanner after it.</summary>
-    public static JsonObject Read(ref JsonScanner scanner)
+    /// leaves the scanner after it: where each kept value lies in <see cref="JsonScanner.Text"/>.</summary>
+    public static SparsePod Read(ref JsonScanner scanner)
     {
-        var kept = layout ??= new Layout();
-        kept.Reset();
-        try
+        var kept = new SparsePod();
+        scanner.EnterObject();
+        var first = true;
+        while (scanner.NextProperty(ref first, out var name))
         {
-            scanner.EnterObject();
-            var first = true;
-            while (scanner.NextProperty(ref first, out var name))
+            if (name.Is("metadata"u8))
             {
-                if (name.Is("metadata"u8))
-                {
-                    // Labels are read member by member in the same pass, keeping only the three the classifier reads.
-                    kept.Metadata = ReadKept(ref scanner, MetadataKept, kept.MetadataKept, (LabelsIndex, LabelsKept, kept.LabelsKept));
-                }
-                else if (name.Is("spec"u8))
-                {
-                    kept.Spec = ReadSpec(ref scanner, kept);
-                }
-                else
-                {
-                    scanner.SkipValue();
-                }
+                // Labels are read member by member in the same pass, keeping only the three the classifier reads.
+                kept.Metadata = ReadKept(ref scanner, MetadataKept, kept.MetadataKept, (LabelsIndex, LabelsKept, kept.LabelsKept));
             }
+            else if (name.Is("spec"u8))
+            {
+                kept.Spec = ReadSpec(ref scanner, kept);
+            }
+            else
+            {
+                scanner.SkipValue();
+            }
+        }
 
-            return JsonNode.Parse(kept.Write(scanner.Text))!.AsObject();
-        }
-        finally
-        {
-            kept.Trim();
-        }
+        return kept;
     }
 
     /// <summary>The sparse form of a whole pod document (what the handler would build from it).</summary>
@@ -80,12 +85,10 @@ internal static partial class SparsePodReader
 
         var pod = Read(ref scanner);
         scanner.EnsureEnd();
-        return pod;
+        return pod.ToJsonObject(podJson);
     }
 
-    public static string? Namespace(JsonObject? pod) => JsonRead.String(JsonRead.Object(pod, "metadata"), "namespace");
-
-    private static Slot ReadSpec(ref JsonScanner scanner, Layout kept)
+    private static Slot ReadSpec(ref JsonScanner scanner, SparsePod kept)
     {
         if (scanner.PeekKind() != JsonValueKind.Object)
         {
@@ -95,6 +98,7 @@ internal static partial class SparsePodReader
         var start = scanner.Position;
         Array.Clear(kept.SpecKept);
         kept.Containers = default;
+        kept.ClearContainers();
         scanner.EnterObject();
         var first = true;
         while (scanner.NextProperty(ref first, out var name))
@@ -116,9 +120,9 @@ internal static partial class SparsePodReader
         return new Slot(start, scanner.Position - start);
     }
 
-    private static Slot ReadContainers(ref JsonScanner scanner, Layout kept)
+    private static Slot ReadContainers(ref JsonScanner scanner, SparsePod kept)
     {
-        kept.ContainerCount = 0;
+        kept.ClearContainers();
         if (scanner.PeekKind() != JsonValueKind.Array)
         {
             return Skip(ref scanner);

@@ -17,7 +17,9 @@ internal enum MutationDecision
     Failed,
 }
 
-/// <summary>Everything the admission answer and the offline preview need from one mutation.</summary>
+/// <summary>Everything the admission answer and the offline preview need from one mutation.
+/// <see cref="MutatedPod"/> is the pod with the patch applied, for the preview; the admission fast path
+/// (<see cref="Admission.SparseWorkerMutation"/>), which never builds the pod, leaves it null.</summary>
 internal sealed record MutationResult(
     MutationDecision Decision,
     RayPodKind Kind,

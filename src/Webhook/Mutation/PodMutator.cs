@@ -91,7 +91,9 @@ internal static class PodMutator
             : Result(MutationDecision.Failed, context.RayPod, profile, context.Changes, [], context.Warnings, problem);
     }
 
-    private static MutationResult Result(
+    /// <summary>The result of a mutation, with its audit annotations; also what <see cref="Admission.SparseWorkerMutation"/>
+    /// answers with.</summary>
+    internal static MutationResult Result(
         MutationDecision decision,
         RayPod rayPod,
         string? profile,

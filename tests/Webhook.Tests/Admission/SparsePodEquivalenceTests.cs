@@ -178,12 +178,13 @@ public class SparsePodEquivalenceTests
         var pod = Fixtures.Pod(Fixtures.GpuWorker);
         var body = $$$"""{"request":{"object":{{{pod.ToJsonString()}}},"resource":{"resource":"pods","group":""},"operation":"CREATE","uid":"{{{Uid}}}","namespace":"ml-team"},"apiVersion":"admission.k8s.io/v1"}""";
 
-        var request = AdmissionRequest.Parse(Encoding.UTF8.GetBytes(body));
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var request = AdmissionRequest.Parse(bytes);
 
         Assert.True(request.IsPodCreate);
         Assert.Equal(Uid, request.Uid);
         Assert.Equal("ml-team", request.Namespace);
-        Assert.True(JsonNode.DeepEquals(pod["spec"]!["tolerations"], request.Object!["spec"]!["tolerations"]));
+        Assert.True(JsonNode.DeepEquals(pod["spec"]!["tolerations"], request.Pod!.ToJsonObject(bytes)["spec"]!["tolerations"]));
     }
 
     [Theory]
@@ -198,7 +199,7 @@ public class SparsePodEquivalenceTests
         var request = AdmissionRequest.Parse(Encoding.UTF8.GetBytes(body));
 
         Assert.False(request.IsPodCreate);
-        Assert.Null(request.Object);
+        Assert.Null(request.Pod);
         Assert.True(request.DryRun);
     }
 
@@ -368,12 +369,73 @@ public class SparsePodEquivalenceTests
             worker["spec"]!["containers"]![0]!["resources"]!["requests"]!["nvidia.com/gpu"] = 1.0;
             return worker;
         };
+        // Shapes the admission fast path (SparseWorkerMutation) reads itself: each must give what the full pod gives.
+        pods["worker-null-sections"] = () => WithSpec(WithMetadata(Fixtures.Pod(Fixtures.GpuWorker), "annotations", null), ("tolerations", null), ("nodeSelector", null));
+        pods["worker-empty-tolerations"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("tolerations", new JsonArray()));
+        pods["worker-tolerations-without-operator"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("tolerations", JsonNode.Parse("""
+            [{"key":"nvidia.com/gpu","operator":"Exists","effect":"NoSchedule"},{"key":"ray.io/node-type","operator":"","value":"worker","effect":"NoSchedule"},{"key":"","effect":"NoExecute"}]
+            """)));
+        pods["worker-toleration-numeric-key"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("tolerations", JsonNode.Parse("""[{"key":5,"effect":"NoSchedule"}]""")));
+        pods["worker-toleration-not-an-object"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("tolerations", new JsonArray("x")));
+        pods["worker-duplicate-tolerations"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("tolerations", JsonNode.Parse("""[{"key":"a","operator":"Exists"},{"key":"a","operator":"Exists"}]""")));
+        pods["worker-toleration-seconds"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("tolerations", JsonNode.Parse("""[{"key":"a","operator":"Exists","effect":"NoExecute","tolerationSeconds":30},{"key":"b","operator":"Exists","tolerationSeconds":1.5}]""")));
+        pods["worker-node-selector-odd-values"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("nodeSelector", JsonNode.Parse("""{"nvidia.com/gpu.product":5,"pool":true}""")));
+        pods["worker-node-selector-other-key-not-a-string"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("nodeSelector", JsonNode.Parse("""{"pool":7}""")));
+        pods["worker-node-selector-null-value"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("nodeSelector", JsonNode.Parse("""{"nvidia.com/gpu.product":null,"pool":"gpu"}""")));
+        pods["worker-node-selector-string"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("nodeSelector", "x"));
+        pods["worker-annotations-string"] = () => WithMetadata(Fixtures.Pod(Fixtures.GpuWorker), "annotations", "x");
+        pods["worker-annotation-not-a-string"] = () => WithMetadata(Fixtures.Pod(Fixtures.GpuWorker), "annotations", new JsonObject { ["count"] = 1 });
+        pods["worker-policy-annotation-same"] = () => WithAnnotation(Fixtures.Pod(Fixtures.GpuWorker), "raygpu.io/policy", "a10g");
+        pods["worker-policy-annotation-other"] = () => WithAnnotation(Fixtures.Pod(Fixtures.GpuWorker), "raygpu.io/policy", "old");
+        pods["worker-policy-annotation-number"] = () => WithMetadata(Fixtures.Pod(Fixtures.GpuWorker), "annotations", new JsonObject { ["raygpu.io/policy"] = 7 });
+        pods["worker-profile-annotation-not-a-string"] = () => WithMetadata(Fixtures.Pod(Fixtures.GpuWorker), "annotations", new JsonObject { ["raygpu.io/profile"] = 1 });
+        pods["worker-escaped-text"] = () =>
+        {
+            // The serializer escapes '+' and '<': the values reach the webhook as \u002B and \u003C.
+            var worker = WithAnnotation(Fixtures.Pod(Fixtures.GpuWorker), "note", "a+b<c");
+            worker["metadata"]!["labels"]!["ray.io/cluster"] = "raycluster+gpu";
+            worker["spec"]!["nodeSelector"] = new JsonObject { ["zone"] = "a+b" };
+            return worker;
+        };
+        foreach (var (name, limit) in new (string, JsonNode?)[] { ("zero-padded", "01"), ("fraction", 1.5), ("integral-fraction", JsonNode.Parse("1.0")), ("bool", true), ("null", null), ("object", new JsonObject()), ("text", "one"), ("zero", "0"), ("negative", -1) })
+        {
+            pods["worker-gpu-limit-" + name] = () =>
+            {
+                var worker = Fixtures.Pod(Fixtures.GpuWorker);
+                worker["spec"]!["containers"]![0]!["resources"]!["limits"]!["nvidia.com/gpu"] = limit?.DeepClone();
+                return worker;
+            };
+        }
+
+        pods["worker-limits-not-an-object"] = () =>
+        {
+            var worker = Fixtures.Pod(Fixtures.GpuWorker);
+            worker["spec"]!["containers"]![0]!["resources"]!["limits"] = "none";
+            return worker;
+        };
+        pods["worker-first-container-not-an-object"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("containers", new JsonArray("ray")));
         foreach (var fixture in new[] { Fixtures.RedisCleanup, Fixtures.RayJobSubmitter, Fixtures.PlainPod })
         {
             pods[fixture + "-unknown-profile"] = () => WithAnnotation(Fixtures.Pod(fixture), "raygpu.io/profile", "unknown");
         }
 
         return pods;
+    }
+
+    private static JsonObject WithMetadata(JsonObject pod, string name, JsonNode? value)
+    {
+        pod["metadata"]![name] = value;
+        return pod;
+    }
+
+    private static JsonObject WithSpec(JsonObject pod, params (string Name, JsonNode? Value)[] fields)
+    {
+        foreach (var (name, value) in fields)
+        {
+            pod["spec"]![name] = value;
+        }
+
+        return pod;
     }
 
     private static JsonObject WithAnnotation(JsonObject pod, string key, string value)
