@@ -32,6 +32,7 @@ public class AdmissionHandlerBenchmarks
     private AdmissionHandler _handler = null!;
     private JsonObject _pod = null!;
     private JsonObject _sparsePod = null!;
+    private AdmissionRequest _request = null!;
     private GpuPolicy _policy = null!;
 
     public int BodyBytes => _body.Length;
@@ -44,7 +45,12 @@ public class AdmissionHandlerBenchmarks
         var policy = loaded.Policy ?? throw new InvalidOperationException(string.Join("; ", loaded.Errors));
         _policy = policy;
         _pod = JsonNode.Parse(_body)!["request"]!["object"]!.AsObject();
-        _sparsePod = AdmissionRequest.Parse(_body).Pod?.ToJsonObject(_body) ?? throw new InvalidOperationException("the fixture must be a pod CREATE");
+        _request = AdmissionRequest.Parse(_body);
+        _sparsePod = _request.Pod?.ToJsonObject(_body) ?? throw new InvalidOperationException("the fixture must be a pod CREATE");
+        if (SparseWorkerMutation.TryMutate(_request.Pod, _body, _request.Namespace, policy) is not { Decision: Mutation.MutationDecision.Patched })
+        {
+            throw new InvalidOperationException("the fixture must be patched on the handler's fast path");
+        }
         _handler = new AdmissionHandler(new FixedPolicy(policy), new FixedOptions(), NullLogger<AdmissionHandler>.Instance);
         var outcome = _handler.Handle(_body);
         if (outcome.Decision != AdmissionOutcome.Patched)
@@ -87,6 +93,11 @@ public class AdmissionHandlerBenchmarks
     /// <summary>The handler's reading alone: the envelope and the sparse pod, in one forward-only pass.</summary>
     [Benchmark]
     public object ReadRequest() => AdmissionRequest.Parse(_body);
+
+    /// <summary>The handler's fast path alone, on the request <see cref="ReadRequest"/> reads: what
+    /// <see cref="Handle"/> does for this pod between reading the review and writing the answer.</summary>
+    [Benchmark]
+    public object MutateFast() => SparseWorkerMutation.TryMutate(_request.Pod!, _body, _request.Namespace, _policy)!;
 
     /// <summary>The pure core on the sparse pod the handler reads (what <see cref="Handle"/> mutates).</summary>
     [Benchmark]

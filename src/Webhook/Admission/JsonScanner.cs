@@ -26,14 +26,23 @@ internal ref partial struct JsonScanner
     /// <summary>Starts at the beginning of <paramref name="utf8Json"/>. Text that is not UTF-8 is refused here,
     /// once for the whole document, so the grammar only has to look at ASCII.</summary>
     public JsonScanner(ReadOnlySpan<byte> utf8Json)
+        : this(utf8Json, checkUtf8: true)
     {
-        if (!Utf8.IsValid(utf8Json))
+    }
+
+    private JsonScanner(ReadOnlySpan<byte> utf8Json, bool checkUtf8)
+    {
+        if (checkUtf8 && !Utf8.IsValid(utf8Json))
         {
             throw new JsonException("the text is not valid UTF-8.");
         }
 
         json = utf8Json;
     }
+
+    /// <summary>A scanner over <paramref name="value"/>, one value of a text a scanner has already read whole
+    /// (and so checked): the UTF-8 check is not repeated.</summary>
+    public static JsonScanner OverReadValue(ReadOnlySpan<byte> value) => new(value, checkUtf8: false);
 
     /// <summary>The whole text the scanner reads.</summary>
     public readonly ReadOnlySpan<byte> Text => json;

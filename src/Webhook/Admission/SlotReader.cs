@@ -15,7 +15,7 @@ internal static class SlotReader
             return members;
         }
 
-        var scanner = new JsonScanner(slot.In(body));
+        var scanner = JsonScanner.OverReadValue(slot.In(body));
         scanner.EnterObject();
         var first = true;
         while (scanner.NextProperty(ref first, out var name))
@@ -50,7 +50,7 @@ internal static class SlotReader
             return elements;
         }
 
-        var scanner = new JsonScanner(slot.In(body));
+        var scanner = JsonScanner.OverReadValue(slot.In(body));
         scanner.EnterArray();
         var first = true;
         while (scanner.NextElement(ref first))
