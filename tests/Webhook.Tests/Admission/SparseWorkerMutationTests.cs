@@ -34,7 +34,7 @@ public class SparseWorkerMutationTests
         var (fast, general) = BothPaths(Body(podName), TestPolicies.Parse(policyYaml));
 
         Assert.True(fast is not null, $"{because}: left to the general path");
-        AssertSame(general, fast);
+        MutationResultAssert.Same(general, fast);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public class SparseWorkerMutationTests
 
         var (fast, general) = BothPaths(body, TestPolicies.Parse(A10g));
 
-        AssertSame(general, fast ?? throw new InvalidOperationException("left to the general path"));
+        MutationResultAssert.Same(general, fast ?? throw new InvalidOperationException("left to the general path"));
         Assert.Equal("raycluster-<a+b>", fast.Cluster);
         Assert.Contains("kept nodeSelector nvidia.com/gpu.product=NVIDIA+A10G; the policy asks for NVIDIA-A10G", fast.Warnings);
     }
@@ -120,18 +120,5 @@ public class SparseWorkerMutationTests
         var fast = SparseWorkerMutation.TryMutate(request.Pod!, body, request.Namespace, policy);
         var general = PodMutator.Mutate(request.Pod!.ToJsonObject(body), request.Namespace, policy);
         return (fast, general);
-    }
-
-    private static void AssertSame(MutationResult expected, MutationResult actual)
-    {
-        Assert.Equal(expected.Decision, actual.Decision);
-        Assert.Equal(expected.Kind, actual.Kind);
-        Assert.Equal(expected.Cluster, actual.Cluster);
-        Assert.Equal(expected.Group, actual.Group);
-        Assert.Equal(expected.Profile, actual.Profile);
-        Assert.Equal(Encoding.UTF8.GetString(JsonPatchSerializer.ToUtf8Json(expected.Patch)), Encoding.UTF8.GetString(JsonPatchSerializer.ToUtf8Json(actual.Patch)));
-        Assert.Equal(expected.Warnings, actual.Warnings);
-        Assert.Equal(expected.AuditAnnotations.OrderBy(a => a.Key), actual.AuditAnnotations.OrderBy(a => a.Key));
-        Assert.Equal(expected.Message, actual.Message);
     }
 }
