@@ -40,7 +40,9 @@ public sealed class FakeDriverTests
         using var __ = http;
 
         var metrics = await MetricsWhenAsync(http, page => page.Contains("DCGM_FI_DEV_FB_RESERVED{", StringComparison.Ordinal));
-        await File.WriteAllTextAsync(xidFile, "1 79");
+        // Written aside and renamed into place: the fake driver polls for the file and must never read it half-written.
+        await File.WriteAllTextAsync(xidFile + ".tmp", "1 79");
+        File.Move(xidFile + ".tmp", xidFile);
         var afterXid = await MetricsWhenAsync(http, page => Value(page, "raygpu_device_health", "1", "state=\"unhealthy\"") == "1");
         var exitCode = await agent.TerminateAsync();
 

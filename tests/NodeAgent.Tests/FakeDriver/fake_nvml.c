@@ -193,8 +193,13 @@ int nvmlEventSetWait_v2(void *set, event_data_t *data, unsigned int timeout_ms)
             unsigned long long xid = 0;
             int read = fscanf(file, "%d %llu", &index, &xid);
             fclose(file);
+            if (read != 2) {
+                /* Caught between the file's creation and its write: read it again on the next tick. */
+                nanosleep(&tick, NULL);
+                continue;
+            }
             unlink(xid_file);
-            if (read == 2 && index >= 0 && index < gpu_count) {
+            if (index >= 0 && index < gpu_count) {
                 memset(data, 0, sizeof *data);
                 data->device = &gpus[index];
                 data->eventType = 0x8; /* nvmlEventTypeXidCriticalError */
