@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Platform.Webhook.Mutation;
 using Platform.Webhook.Policy;
@@ -33,6 +34,12 @@ internal static class SparseWorkerMutation
 
     // The policy's GPU resource name in UTF-8, for the last name seen (it changes only when the policy does).
     private static ResourceName resourceName = new(string.Empty, [[]]);
+
+    // Keyed by the policy's own objects (a toleration; a profile, or gpuPods for no profile), so an entry goes
+    // with the policy that held it. A profile's selectors also depend on gpuPods: the entry names the one it
+    // was built with.
+    private static readonly ConditionalWeakTable<Toleration, AddedToleration> Added = new();
+    private static readonly ConditionalWeakTable<object, OwnedSelectors> Selectors = new();
 
     public static MutationResult? TryMutate(SparsePod pod, ReadOnlySpan<byte> body, string? podNamespace, GpuPolicy policy)
     {
@@ -70,7 +77,7 @@ internal static class SparseWorkerMutation
             return null;
         }
 
-        var work = new Work(profile);
+        var work = new Work();
         if (limit > 0 && !ApplyGpuPod(work, sections, body, policy, profile))
         {
             return null;
@@ -166,7 +173,7 @@ internal static class SparseWorkerMutation
         work.Tolerations.AddRange(tolerations.Value ?? []);
         var hasList = tolerations.Value is not null;
         AddTolerations(work, ref hasList, policy.GpuPods.Tolerations);
-        if (!MergeNodeSelector(work, body, selector.Value, policy.GpuPods.NodeSelector, profile?.NodeSelector))
+        if (!MergeNodeSelector(work, body, selector.Value, policy, profile))
         {
             return false;
         }
@@ -191,40 +198,34 @@ internal static class SparseWorkerMutation
                 continue;
             }
 
+            var added = Added.GetValue(toleration, AddedToleration.Of);
             if (hasList)
             {
                 var index = work.Tolerations.Count;
-                work.Add(JsonPatchOperation.AddOp, index < TolerationPaths.Length ? TolerationPaths[index] : $"{TolerationsPath}/{index}", toleration.ToJson());
+                work.Add(JsonPatchOperation.AddOp, index < TolerationPaths.Length ? TolerationPaths[index] : $"{TolerationsPath}/{index}", added.Json);
             }
             else
             {
+                // A node in a list has that list for parent: this one is the request's own.
                 work.Add(JsonPatchOperation.AddOp, TolerationsPath, new JsonArray(toleration.ToJson()));
                 hasList = true;
             }
 
-            work.Tolerations.Add(SparseToleration.Of(toleration));
+            work.Tolerations.Add(added.Reading);
             work.Changes.Add("tolerations");
-            work.Warn($"added toleration {toleration} so the pod can run on tainted GPU nodes");
+            work.Warn(added.Warning);
         }
     }
 
     /// <summary><see cref="SchedulingMutation"/>'s node selector merge: the profile's value wins over gpuPods' for
     /// a key both name, and a key the pod already sets keeps its value with a warning. False when the general
     /// path must decide (a value that is not a string).</summary>
-    private static bool MergeNodeSelector(Work work, ReadOnlySpan<byte> body, SlotMembers? nodeSelector, IReadOnlyDictionary<string, string> first, IReadOnlyDictionary<string, string>? second)
+    private static bool MergeNodeSelector(Work work, ReadOnlySpan<byte> body, SlotMembers? nodeSelector, GpuPolicy policy, GpuProfile? profile)
     {
-        var wanted = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var source in new[] { first, second })
-        {
-            foreach (var (key, value) in source ?? new Dictionary<string, string>())
-            {
-                wanted[key] = value;
-            }
-        }
-
         var exists = nodeSelector is not null;
-        foreach (var (key, value) in wanted)
+        foreach (var wanted in WantedSelectors(policy, profile))
         {
+            var (key, value) = (wanted.Key, wanted.Value);
             var current = nodeSelector?.Find(body, key) ?? default;
             if (current.Present && !current.IsNullIn(body) && !current.IsStringIn(body))
             {
@@ -245,19 +246,50 @@ internal static class SparseWorkerMutation
 
             if (exists)
             {
-                work.Add(JsonPatchOperation.AddOp, JsonPointer.Build(NodeSelector, key), JsonValue.Create(value));
+                work.Add(JsonPatchOperation.AddOp, wanted.MemberPath, wanted.Member);
             }
             else
             {
-                work.Add(JsonPatchOperation.AddOp, NodeSelectorPath, new JsonObject { [key] = value });
+                work.Add(JsonPatchOperation.AddOp, NodeSelectorPath, wanted.Selector);
                 exists = true;
             }
 
             work.Changes.Add("node-selector");
-            work.Warn($"added nodeSelector {key}={value}{(work.Profile is { } profile ? $" (profile {profile.Name})" : string.Empty)}");
+            work.Warn(wanted.Warning);
         }
 
         return true;
+    }
+
+    /// <summary>The node selectors a GPU pod of <paramref name="profile"/> (or of no profile) should have, in key
+    /// order, gpuPods' merged with the profile's; built once per profile of the policy in force.</summary>
+    private static WantedSelector[] WantedSelectors(GpuPolicy policy, GpuProfile? profile)
+    {
+        var owner = (object?)profile ?? policy.GpuPods;
+        if (Selectors.TryGetValue(owner, out var cached) && ReferenceEquals(cached.GpuPods, policy.GpuPods))
+        {
+            return cached.Selectors;
+        }
+
+        var merged = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in new[] { policy.GpuPods.NodeSelector, profile?.NodeSelector })
+        {
+            foreach (var (key, value) in source ?? new Dictionary<string, string>())
+            {
+                merged[key] = value;
+            }
+        }
+
+        var from = profile is null ? string.Empty : $" (profile {profile.Name})";
+        var selectors = merged.Select(m => new WantedSelector(
+            m.Key,
+            m.Value,
+            JsonPointer.Build(NodeSelector, m.Key),
+            JsonValue.Create(m.Value),
+            new JsonObject { [m.Key] = m.Value },
+            $"added nodeSelector {m.Key}={m.Value}{from}")).ToArray();
+        Selectors.AddOrUpdate(owner, new OwnedSelectors(policy.GpuPods, selectors));
+        return selectors;
     }
 
     /// <summary>The annotation <see cref="PodMutator"/> sets on every pod it patches, set-if-different like
@@ -288,12 +320,26 @@ internal static class SparseWorkerMutation
 
     private sealed record ResourceName(string Name, byte[][] Utf8);
 
+    /// <summary>A node selector the policy wants, and what adding it puts in the answer (shared read-only like
+    /// <see cref="AddedToleration"/>'s JSON): the operation's path and value when the pod has a node selector,
+    /// the whole selector when it has none, and the warning.</summary>
+    private sealed record WantedSelector(string Key, string Value, string MemberPath, JsonNode Member, JsonObject Selector, string Warning);
+
+    private sealed record OwnedSelectors(GpuPodPolicy GpuPods, WantedSelector[] Selectors);
+
+    /// <summary>What adding a policy toleration puts in the answer, built once per toleration of the policy in
+    /// force (the same few are added to most GPU pods): its JSON, shared read-only by the operations that add
+    /// it (written out and read by the proof, never put in a document), its reading, and its warning.</summary>
+    private sealed record AddedToleration(JsonObject Json, SparseToleration Reading, string Warning)
+    {
+        public static AddedToleration Of(Toleration toleration) =>
+            new(toleration.ToJson(), SparseToleration.Of(toleration), $"added toleration {toleration} so the pod can run on tainted GPU nodes");
+    }
+
     /// <summary>One mutation's state: the patch, the warnings and changes, and the pod's tolerations as the patch
     /// leaves them.</summary>
-    private sealed class Work(GpuProfile? profile)
+    private sealed class Work
     {
-        public GpuProfile? Profile => profile;
-
         public List<JsonPatchOperation> Patch { get; } = [];
 
         public List<string> Warnings { get; } = [];

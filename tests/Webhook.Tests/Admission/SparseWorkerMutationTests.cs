@@ -109,6 +109,41 @@ public class SparseWorkerMutationTests
         Assert.Contains("kept nodeSelector nvidia.com/gpu.product=NVIDIA+A10G; the policy asks for NVIDIA-A10G", fast.Warnings);
     }
 
+    [Fact]
+    public void TryMutate_OneProfileUnderTwoGpuPodsPolicies_UsesEachPolicysSelectors()
+    {
+        // What the fast path builds once per profile depends on gpuPods too: a profile object shared by two
+        // policies must not carry one policy's node selector into the other's answers.
+        var first = TestPolicies.Parse("version: v1\ngpuPods: {nodeSelector: {pool: gpu-a}}\nprofiles: {p: {gpus: 1}}\nrules: [{profile: p}]");
+        var second = first with { GpuPods = first.GpuPods with { NodeSelector = new Dictionary<string, string> { ["pool"] = "gpu-b" } } };
+
+        var (a, _) = BothPaths(Body(Fixtures.GpuWorker), first);
+        var (b, general) = BothPaths(Body(Fixtures.GpuWorker), second);
+
+        Assert.Contains("added nodeSelector pool=gpu-a (profile p)", a!.Warnings);
+        Assert.Contains("added nodeSelector pool=gpu-b (profile p)", b!.Warnings);
+        MutationResultAssert.Same(general, b);
+    }
+
+    [Fact]
+    public void TryMutate_ManyThreadsAtOnce_GiveTheSameAnswerAsOneThread()
+    {
+        // The policy's tolerations and node selectors are built into JSON once and shared by every answer.
+        var policy = TestPolicies.Parse(A10g);
+        var body = Body("hosting");
+        var expected = Encoding.UTF8.GetString(JsonPatchSerializer.ToUtf8Json(BothPaths(body, policy).Fast!.Patch));
+
+        var answers = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 2000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
+        {
+            var request = AdmissionRequest.Parse(body);
+            var result = SparseWorkerMutation.TryMutate(request.Pod!, body, request.Namespace, policy)!;
+            answers.Add(Encoding.UTF8.GetString(JsonPatchSerializer.ToUtf8Json(result.Patch)));
+        });
+
+        Assert.All(answers, answer => Assert.Equal(expected, answer));
+    }
+
     private static byte[] Body(string podName) => podName == "hosting"
         ? File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Hosting", "Pods", "gpu-worker-admission-review.json"))
         : Fixtures.ReviewBytes(Fixtures.Pod(podName));
