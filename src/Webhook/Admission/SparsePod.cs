@@ -53,7 +53,6 @@ internal sealed class SparsePod
     private static ArrayBufferWriter<byte>? sparseText;
 
     private readonly List<Slot[]> containers = [];
-    private ArrayBufferWriter<byte> sparse = null!;
 
     public Slot Metadata { get; set; }
 
@@ -99,10 +98,12 @@ internal sealed class SparsePod
     /// whose nodes materialise only where they are read.</summary>
     public JsonObject ToJsonObject(ReadOnlySpan<byte> body)
     {
-        sparse = sparseText ??= new ArrayBufferWriter<byte>(4096);
+        var sparse = sparseText ??= new ArrayBufferWriter<byte>(4096);
         try
         {
-            return JsonNode.Parse(Write(body))!.AsObject();
+            sparse.ResetWrittenCount();
+            Write(sparse, body);
+            return JsonNode.Parse(sparse.WrittenSpan)!.AsObject();
         }
         finally
         {
@@ -110,49 +111,45 @@ internal sealed class SparsePod
             {
                 sparseText = null;
             }
-
-            sparse = null!;
         }
     }
 
-    private ReadOnlySpan<byte> Write(ReadOnlySpan<byte> text)
+    private void Write(ArrayBufferWriter<byte> sparse, ReadOnlySpan<byte> text)
     {
-        sparse.ResetWrittenCount();
-        Put("{"u8);
+        Put(sparse, "{"u8);
         var comma = false;
         if (Metadata.Present)
         {
-            Name(ref comma, "metadata"u8);
+            Name(sparse, ref comma, "metadata"u8);
             if (Metadata.IsObjectIn(text))
             {
-                WriteMetadata(text);
+                WriteMetadata(sparse, text);
             }
             else
             {
-                Put(Metadata.In(text));
+                Put(sparse, Metadata.In(text));
             }
         }
 
         if (Spec.Present)
         {
-            Name(ref comma, "spec"u8);
+            Name(sparse, ref comma, "spec"u8);
             if (Spec.IsObjectIn(text))
             {
-                WriteSpec(text);
+                WriteSpec(sparse, text);
             }
             else
             {
-                Put(Spec.In(text));
+                Put(sparse, Spec.In(text));
             }
         }
 
-        Put("}"u8);
-        return sparse.WrittenSpan;
+        Put(sparse, "}"u8);
     }
 
-    private void WriteMetadata(ReadOnlySpan<byte> text)
+    private void WriteMetadata(ArrayBufferWriter<byte> sparse, ReadOnlySpan<byte> text)
     {
-        Put("{"u8);
+        Put(sparse, "{"u8);
         var comma = false;
         for (var i = 0; i < MetadataKept.Length; i++)
         {
@@ -161,56 +158,56 @@ internal sealed class SparsePod
                 continue;
             }
 
-            Name(ref comma, SparsePodReader.MetadataKept[i]);
+            Name(sparse, ref comma, SparsePodReader.MetadataKept[i]);
             var value = MetadataKept[i].In(text);
             if (i == SparsePodReader.LabelsIndex && value[0] == (byte)'{')
             {
                 // Labels reduced to the three the classifier reads: a worker carries ten or more, and each
                 // one kept became a node in the pod and in the mutation's copy of it.
-                Members(text, SparsePodReader.LabelsKept, LabelsKept);
+                Members(sparse, text, SparsePodReader.LabelsKept, LabelsKept);
             }
             else
             {
-                Put(value);
+                Put(sparse, value);
             }
         }
 
-        Put("}"u8);
+        Put(sparse, "}"u8);
     }
 
-    private void WriteSpec(ReadOnlySpan<byte> text)
+    private void WriteSpec(ArrayBufferWriter<byte> sparse, ReadOnlySpan<byte> text)
     {
-        Put("{"u8);
+        Put(sparse, "{"u8);
         var comma = false;
         if (Containers.Present)
         {
-            Name(ref comma, "containers"u8);
+            Name(sparse, ref comma, "containers"u8);
             if (Containers.IsArrayIn(text))
             {
-                Put("["u8);
+                Put(sparse, "["u8);
                 for (var i = 0; i < containers.Count; i++)
                 {
                     if (i > 0)
                     {
-                        Put(","u8);
+                        Put(sparse, ","u8);
                     }
 
                     var container = containers[i];
                     if (container[0].IsObjectIn(text))
                     {
-                        Members(text, SparsePodReader.ContainerKept, container.AsSpan(1));
+                        Members(sparse, text, SparsePodReader.ContainerKept, container.AsSpan(1));
                     }
                     else
                     {
-                        Put(container[0].In(text));
+                        Put(sparse, container[0].In(text));
                     }
                 }
 
-                Put("]"u8);
+                Put(sparse, "]"u8);
             }
             else
             {
-                Put(Containers.In(text));
+                Put(sparse, Containers.In(text));
             }
         }
 
@@ -218,42 +215,42 @@ internal sealed class SparsePod
         {
             if (SpecKept[i].Present)
             {
-                Name(ref comma, SparsePodReader.SpecKept[i]);
-                Put(SpecKept[i].In(text));
+                Name(sparse, ref comma, SparsePodReader.SpecKept[i]);
+                Put(sparse, SpecKept[i].In(text));
             }
         }
 
-        Put("}"u8);
+        Put(sparse, "}"u8);
     }
 
-    private void Members(ReadOnlySpan<byte> text, byte[][] names, ReadOnlySpan<Slot> slots)
+    private static void Members(ArrayBufferWriter<byte> sparse, ReadOnlySpan<byte> text, byte[][] names, ReadOnlySpan<Slot> slots)
     {
-        Put("{"u8);
+        Put(sparse, "{"u8);
         var comma = false;
         for (var i = 0; i < names.Length; i++)
         {
             if (slots[i].Present)
             {
-                Name(ref comma, names[i]);
-                Put(slots[i].In(text));
+                Name(sparse, ref comma, names[i]);
+                Put(sparse, slots[i].In(text));
             }
         }
 
-        Put("}"u8);
+        Put(sparse, "}"u8);
     }
 
-    private void Name(ref bool comma, ReadOnlySpan<byte> name)
+    private static void Name(ArrayBufferWriter<byte> sparse, ref bool comma, ReadOnlySpan<byte> name)
     {
         if (comma)
         {
-            Put(","u8);
+            Put(sparse, ","u8);
         }
 
         comma = true;
-        Put("\""u8);
-        Put(name);
-        Put("\":"u8);
+        Put(sparse, "\""u8);
+        Put(sparse, name);
+        Put(sparse, "\":"u8);
     }
 
-    private void Put(ReadOnlySpan<byte> bytes) => sparse.Write(bytes);
+    private static void Put(ArrayBufferWriter<byte> sparse, ReadOnlySpan<byte> bytes) => sparse.Write(bytes);
 }
