@@ -52,24 +52,12 @@ internal sealed record SparseToleration(string? Key, string? Operator, string? V
             return null;
         }
 
-        var valid = true;
-        foreach (var (name, value) in toleration)
-        {
-            var kind = value?.GetValueKind() ?? JsonValueKind.Null;
-            valid &= name switch
-            {
-                "key" or "operator" or "value" or "effect" => kind is JsonValueKind.String or JsonValueKind.Null,
-                "tolerationSeconds" => kind is JsonValueKind.Null || (kind is JsonValueKind.Number && value!.AsValue().TryGetValue<long>(out _)),
-                _ => true,
-            };
-        }
-
         return new SparseToleration(
             Text(JsonRead.String(toleration, "key")),
             Text(JsonRead.String(toleration, "operator")),
             Text(JsonRead.String(toleration, "value")),
             Text(JsonRead.String(toleration, "effect")),
-            valid);
+            PodChecker.CheckTolerationFields(toleration) is null);
     }
 
     /// <summary><see cref="Toleration.SameAs"/>: this element already tolerates what <paramref name="toleration"/> does.</summary>

@@ -236,7 +236,7 @@ internal static class PodChecker
 
     /// <summary>core/v1 Toleration's fields are four strings and one integer; checked by hand because the
     /// typed deserializer cost more than the rest of the check for a pod's handful of tolerations.</summary>
-    private static string? CheckTolerationFields(JsonObject toleration)
+    internal static string? CheckTolerationFields(JsonObject toleration)
     {
         foreach (var (name, value) in toleration)
         {
