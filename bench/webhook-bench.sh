@@ -2,9 +2,11 @@
 # Webhook performance figures, all measured in one run on this machine:
 #   1. AdmissionHandler in process (BenchmarkDotNet): mean and allocations per ~10 KB GPU-worker review, vs the 100 us target.
 #   2. HTTPS on loopback with wrk (HTTP/1.1, 16 connections): /mutate throughput / a minimal Kestrel HTTPS endpoint
-#      with the same TLS setup (target >= 0.8), alternating A/B/C/D/A/B/C/D so drift on a shared machine hits all; C is
-#      the minimal endpoint that also reads the body as JSON (/validate), the floor of any webhook that must 400 bad JSON;
-#      D validates it with the webhook's own JsonScanner (/scan), the floor of /mutate's reading.
+#      with the same TLS setup (target >= 0.8), in BENCH_ROUNDS (default 4) rounds whose order turns round each time
+#      (A B C D, D C B A, ...) so that a machine drifting faster or slower during the run favours no endpoint; the ratio
+#      is of the totals, and each round's own ratio is printed to show the spread. C is the minimal endpoint that also
+#      reads the body as JSON (/validate), the floor of any webhook that must 400 bad JSON; D validates it with the
+#      webhook's own JsonScanner (/scan), the floor of /mutate's reading.
 #   3. p99 latency at a fixed 2,000 req/s (target <= 2 ms), open loop, for /mutate and the baseline, with the bench
 #      project's `latency` client (OpenLoopClient.cs): HTTP/2 like the apiserver, a request due every 0.5 ms over 4
 #      sessions whether or not earlier ones answered, and how late the client sent them. Not h2load --rps: it sends in
@@ -94,7 +96,8 @@ open_loop() { # url -> the client's summary line (p50_ms=… p99_ms=… ok=… s
 }
 field() { tr ' ' '\n' <<< "$2" | awk -F= -v k="$1" '$1 == k {print $2}'; } # key, summary line -> value
 
-echo "==> 2. HTTPS throughput: /mutate vs minimal Kestrel HTTPS endpoint, and it with JSON validation (wrk, $CONNECTIONS connections, ${DURATION}s x2 each)"
+ROUNDS=${BENCH_ROUNDS:-4}
+echo "==> 2. HTTPS throughput: /mutate vs minimal Kestrel HTTPS endpoint, and it with JSON validation (wrk, $CONNECTIONS connections, $ROUNDS rounds of ${DURATION}s each)"
 dotnet "$WEBHOOK_DLL" --urls=https://127.0.0.1:$ADMISSION_PORT --Health:Port=$HEALTH_PORT "${webhook_args[@]}" > "$WORK/webhook.log" 2>&1 &
 WEBHOOK_PID=$!; PIDS+=("$WEBHOOK_PID")
 dotnet "$BENCH_DLL" baseline-server --urls=https://127.0.0.1:$BASELINE_PORT --Tls:CertFile="$WORK/tls.crt" --Tls:KeyFile="$WORK/tls.key" > "$WORK/baseline.log" 2>&1 &
@@ -107,22 +110,25 @@ curl -sk -X POST -H 'content-type: application/json' --data-binary @"$WORK/body.
 # queue behind the load: its throughput was still climbing 4 k -> 7 k -> 12 k -> 14 k req/s over the first 16 s,
 # so a 3 s warm-up put cold code into the first measured run. Each endpoint gets WARMUP seconds (default 15).
 WARMUP=${BENCH_WARMUP:-15}
-DURATION=$WARMUP wrk_rps https://127.0.0.1:$ADMISSION_PORT/mutate >/dev/null
-DURATION=$WARMUP wrk_rps https://127.0.0.1:$BASELINE_PORT/ >/dev/null
-DURATION=$WARMUP wrk_rps https://127.0.0.1:$BASELINE_PORT/validate >/dev/null
-DURATION=$WARMUP wrk_rps https://127.0.0.1:$BASELINE_PORT/scan >/dev/null
-a1=$(wrk_rps https://127.0.0.1:$ADMISSION_PORT/mutate); b1=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/); v1=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/validate); s1=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/scan)
-a2=$(wrk_rps https://127.0.0.1:$ADMISSION_PORT/mutate); b2=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/); v2=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/validate); s2=$(wrk_rps https://127.0.0.1:$BASELINE_PORT/scan)
-ratio=$(awk -v a1="$a1" -v a2="$a2" -v b1="$b1" -v b2="$b2" 'BEGIN {printf "%.3f", (a1+a2)/(b1+b2)}')
+URLS=(https://127.0.0.1:$ADMISSION_PORT/mutate https://127.0.0.1:$BASELINE_PORT/ https://127.0.0.1:$BASELINE_PORT/validate https://127.0.0.1:$BASELINE_PORT/scan)
+for url in "${URLS[@]}"; do DURATION=$WARMUP wrk_rps "$url" >/dev/null; done
+declare -A rps
+for round in $(seq 1 "$ROUNDS"); do
+  order=(0 1 2 3); [ $((round % 2)) = 0 ] && order=(3 2 1 0)
+  for i in "${order[@]}"; do rps[$round,$i]=$(wrk_rps "${URLS[$i]}"); done
+  echo "round $round: mutate ${rps[$round,0]} baseline ${rps[$round,1]} validate ${rps[$round,2]} scan ${rps[$round,3]} req/s" \
+    "mutate/baseline $(awk -v a="${rps[$round,0]}" -v b="${rps[$round,1]}" 'BEGIN {printf "%.3f", a/b}')"
+done
+list() { local out=() r; for r in $(seq 1 "$ROUNDS"); do out+=("${rps[$r,$1]}"); done; (IFS=,; echo "${out[*]}"); }
+total() { tr , '\n' <<< "$(list "$1")" | awk '{s += $1} END {print s}'; }
+ratio() { awk -v a="$(total "$1")" -v b="$(total "$2")" 'BEGIN {printf "%.3f", a/b}'; }
+per_round=$(for r in $(seq 1 "$ROUNDS"); do awk -v a="${rps[$r,0]}" -v b="${rps[$r,1]}" 'BEGIN {printf "%.3f\n", a/b}'; done | paste -sd,)
+ratio=$(ratio 0 1)
+echo "RESULT mutate_rps=$(list 0) baseline_rps=$(list 1) throughput_ratio=$ratio (per round $per_round) target>=0.8 ($(awk -v r="$ratio" 'BEGIN {print (r >= 0.8 ? "meets" : "MISSES")}') target)" | tee -a "$WORK/results.txt"
 # The same minimal endpoint that also reads the body as JSON token by token (Utf8JsonReader), the least a webhook
 # does that must answer undecodable JSON with 400: how much of the target the validation alone takes on this machine.
-vratio=$(awk -v v1="$v1" -v v2="$v2" -v b1="$b1" -v b2="$b2" 'BEGIN {printf "%.3f", (v1+v2)/(b1+b2)}')
-mvratio=$(awk -v a1="$a1" -v a2="$a2" -v v1="$v1" -v v2="$v2" 'BEGIN {printf "%.3f", (a1+a2)/(v1+v2)}')
-echo "RESULT mutate_rps=$a1,$a2 baseline_rps=$b1,$b2 throughput_ratio=$ratio target>=0.8 ($(awk -v r="$ratio" 'BEGIN {print (r >= 0.8 ? "meets" : "MISSES")}') target)" | tee -a "$WORK/results.txt"
-echo "RESULT validate_only_rps=$v1,$v2 validate_only_to_baseline=$vratio mutate_to_validate_only=$mvratio" | tee -a "$WORK/results.txt"
-sratio=$(awk -v s1="$s1" -v s2="$s2" -v b1="$b1" -v b2="$b2" 'BEGIN {printf "%.3f", (s1+s2)/(b1+b2)}')
-msratio=$(awk -v a1="$a1" -v a2="$a2" -v s1="$s1" -v s2="$s2" 'BEGIN {printf "%.3f", (a1+a2)/(s1+s2)}')
-echo "RESULT scan_only_rps=$s1,$s2 scan_only_to_baseline=$sratio mutate_to_scan_only=$msratio" | tee -a "$WORK/results.txt"
+echo "RESULT validate_only_rps=$(list 2) validate_only_to_baseline=$(ratio 2 1) mutate_to_validate_only=$(ratio 0 2)" | tee -a "$WORK/results.txt"
+echo "RESULT scan_only_rps=$(list 3) scan_only_to_baseline=$(ratio 3 1) mutate_to_scan_only=$(ratio 0 3)" | tee -a "$WORK/results.txt"
 
 echo "==> 3. latency at a fixed $LATENCY_RATE req/s, open loop (HTTP/2, $LATENCY_CONNECTIONS sessions, ${LATENCY_DURATION}s after 2s warm-up)"
 # Percentiles leave failed requests out, so a run with any is no figure: stop (the tool exits 1 and says why).
