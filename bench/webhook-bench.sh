@@ -2,9 +2,9 @@
 # Webhook performance figures, all measured in one run on this machine:
 #   1. AdmissionHandler in process (BenchmarkDotNet): mean and allocations per ~10 KB GPU-worker review, vs the 100 us target.
 #   2. HTTPS on loopback with wrk (HTTP/1.1, 16 connections): /mutate throughput / a minimal Kestrel HTTPS endpoint
-#      with the same TLS setup (target >= 0.8), in BENCH_ROUNDS (default 4) rounds whose order turns round each time
-#      (A B C D, D C B A, ...) so that a machine drifting faster or slower during the run favours no endpoint; the ratio
-#      is of the totals, and each round's own ratio is printed to show the spread. C is the minimal endpoint that also
+#      with the same TLS setup (target >= 0.8), in BENCH_ROUNDS (default 4) rounds in rotated order (A B C D, B C D A,
+#      ...) so that a machine drifting or stalling during the run favours no endpoint; the ratio is of the totals, and
+#      each round's own ratio is printed to show the spread. C is the minimal endpoint that also
 #      reads the body as JSON (/validate), the floor of any webhook that must 400 bad JSON; D validates it with the
 #      webhook's own JsonScanner (/scan), the floor of /mutate's reading.
 #   3. p99 latency at a fixed 2,000 req/s (target <= 2 ms), open loop, for /mutate and the baseline, with the bench
@@ -114,7 +114,10 @@ URLS=(https://127.0.0.1:$ADMISSION_PORT/mutate https://127.0.0.1:$BASELINE_PORT/
 for url in "${URLS[@]}"; do DURATION=$WARMUP wrk_rps "$url" >/dev/null; done
 declare -A rps
 for round in $(seq 1 "$ROUNDS"); do
-  order=(0 1 2 3); [ $((round % 2)) = 0 ] && order=(3 2 1 0)
+  # Round r starts at endpoint r-1 (a Latin square): each endpoint takes every position once, no endpoint runs twice
+  # in a row, and (for a multiple of 4 rounds) every endpoint's runs have the same mean time in the run, so neither drift nor a slow spell of a
+  # few seconds lands on one endpoint's runs alone.
+  order=(); for k in 0 1 2 3; do order+=($(( (round - 1 + k) % 4 ))); done
   for i in "${order[@]}"; do rps[$round,$i]=$(wrk_rps "${URLS[$i]}"); done
   echo "round $round: mutate ${rps[$round,0]} baseline ${rps[$round,1]} validate ${rps[$round,2]} scan ${rps[$round,3]} req/s" \
     "mutate/baseline $(awk -v a="${rps[$round,0]}" -v b="${rps[$round,1]}" 'BEGIN {printf "%.3f", a/b}')"
