@@ -114,9 +114,9 @@ URLS=(https://127.0.0.1:$ADMISSION_PORT/mutate https://127.0.0.1:$BASELINE_PORT/
 for url in "${URLS[@]}"; do DURATION=$WARMUP wrk_rps "$url" >/dev/null; done
 declare -A rps
 for round in $(seq 1 "$ROUNDS"); do
-  # Round r starts at endpoint r-1 (a Latin square): each endpoint takes every position once, no endpoint runs twice
-  # in a row, and (for a multiple of 4 rounds) every endpoint's runs have the same mean time in the run, so neither drift nor a slow spell of a
-  # few seconds lands on one endpoint's runs alone.
+  # Round r starts at endpoint r-1 (a Latin square): each endpoint takes every position once, no endpoint runs
+  # twice in a row, and (for a multiple of 4 rounds) every endpoint's runs have the same mean time in the run, so
+  # neither drift nor a slow spell of a few seconds lands on one endpoint's runs alone.
   order=(); for k in 0 1 2 3; do order+=($(( (round - 1 + k) % 4 ))); done
   for i in "${order[@]}"; do rps[$round,$i]=$(wrk_rps "${URLS[$i]}"); done
   echo "round $round: mutate ${rps[$round,0]} baseline ${rps[$round,1]} validate ${rps[$round,2]} scan ${rps[$round,3]} req/s" \
