@@ -4,9 +4,9 @@
 #   2. HTTPS on loopback with wrk (HTTP/1.1, 16 connections): /mutate throughput / a minimal Kestrel HTTPS endpoint
 #      with the same TLS setup (target >= 0.8), in BENCH_ROUNDS (default 4) rounds in rotated order (A B C D, B C D A,
 #      ...) so that a machine drifting or stalling during the run favours no endpoint; the ratio is of the totals, and
-#      each round's own ratio is printed to show the spread. C is the minimal endpoint that also
-#      reads the body as JSON (/validate), the floor of any webhook that must 400 bad JSON; D validates it with the
-#      webhook's own JsonScanner (/scan), the floor of /mutate's reading.
+#      each round's own ratio is printed to show the spread. C is the minimal endpoint that also reads the body as
+#      JSON (/validate), the floor of any webhook that must 400 bad JSON; D validates it with the webhook's own
+#      JsonScanner (/scan), the floor of /mutate's reading.
 #   3. p99 latency at a fixed 2,000 req/s (target <= 2 ms), open loop, for /mutate and the baseline, with the bench
 #      project's `latency` client (OpenLoopClient.cs): HTTP/2 like the apiserver, a request due every 0.5 ms over 4
 #      sessions whether or not earlier ones answered, and how late the client sent them. Not h2load --rps: it sends in
@@ -46,6 +46,8 @@ for port in $ADMISSION_PORT $HEALTH_PORT $BASELINE_PORT $AOT_PORT $AOT_HEALTH; d
   fi
 done
 CONNECTIONS=16; DURATION=${BENCH_DURATION:-8}
+ROUNDS=${BENCH_ROUNDS:-4}
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_ROUNDS must be a whole number of rounds, 1 or more (got '$ROUNDS')" >&2; exit 2; }
 
 WEBHOOK_DLL=src/Webhook/bin/Release/net10.0/Platform.Webhook.dll
 BENCH_DLL=bench/Webhook.Benchmarks/bin/Release/net10.0/Platform.Webhook.Benchmarks.dll
@@ -96,7 +98,6 @@ open_loop() { # url -> the client's summary line (p50_ms=… p99_ms=… ok=… s
 }
 field() { tr ' ' '\n' <<< "$2" | awk -F= -v k="$1" '$1 == k {print $2}'; } # key, summary line -> value
 
-ROUNDS=${BENCH_ROUNDS:-4}
 echo "==> 2. HTTPS throughput: /mutate vs minimal Kestrel HTTPS endpoint, and it with JSON validation (wrk, $CONNECTIONS connections, $ROUNDS rounds of ${DURATION}s each)"
 dotnet "$WEBHOOK_DLL" --urls=https://127.0.0.1:$ADMISSION_PORT --Health:Port=$HEALTH_PORT "${webhook_args[@]}" > "$WORK/webhook.log" 2>&1 &
 WEBHOOK_PID=$!; PIDS+=("$WEBHOOK_PID")
