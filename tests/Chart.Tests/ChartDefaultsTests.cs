@@ -164,11 +164,12 @@ public sealed class ChartDefaultsTests(DefaultChartFixture fixture) : IClassFixt
         JsonNode HostPath(string name) => volumes.Single(v => (string?)v!["name"] == name)!["hostPath"]!;
         Assert.Equal("""{"path":"/var/lib/kubelet/device-plugins","type":"Directory"}""", HostPath("device-plugins").ToJsonString());
         Assert.Equal("""{"path":"/var/lib/kubelet/pod-resources","type":"Directory"}""", HostPath("pod-resources").ToJsonString());
-        Assert.Equal("""{"path":"/","type":"Directory"}""", HostPath("driver-root").ToJsonString());
+        Assert.Equal(["/var/lib/kubelet/device-plugins", "/var/lib/kubelet/pod-resources"],
+            volumes.Where(v => v!["hostPath"] is not null).Select(v => (string)v!["hostPath"]!["path"]!).Order(StringComparer.Ordinal));
         var container = pod["containers"]![0]!;
         var mounts = container["volumeMounts"]!.AsArray();
         Assert.Contains(mounts, m => (string?)m!["mountPath"] == "/var/lib/kubelet/device-plugins" && m["readOnly"] is null);
-        Assert.Contains(mounts, m => (string?)m!["mountPath"] == "/driver-root" && (bool?)m["readOnly"] == true);
+        Assert.DoesNotContain(mounts, m => ((string)m!["mountPath"]!).StartsWith("/driver-root", StringComparison.Ordinal));
 
         Assert.Equal("system-node-critical", (string?)pod["priorityClassName"]);
         var nodeName = container["env"]!.AsArray().Single(e => (string?)e!["name"] == "NODE_NAME")!;
@@ -178,7 +179,9 @@ public sealed class ChartDefaultsTests(DefaultChartFixture fixture) : IClassFixt
         Assert.Contains(tolerations, t => (string?)t!["key"] == "nvidia.com/gpu");
         Assert.Contains(tolerations, t => (string?)t!["key"] == "ray.io/node-type");
         var firstTerm = pod["affinity"]!["nodeAffinity"]!["requiredDuringSchedulingIgnoredDuringExecution"]!["nodeSelectorTerms"]![0]!;
-        Assert.Equal("""{"matchExpressions":[{"key":"nvidia.com/gpu.present","operator":"In","values":["true"]}]}""", firstTerm.ToJsonString());
+        Assert.Equal(
+            """{"matchExpressions":[{"key":"nvidia.com/gpu.present","operator":"In","values":["true"]},{"key":"nvidia.com/gpu.deploy.device-plugin","operator":"NotIn","values":["true"]}]}""",
+            firstTerm.ToJsonString());
     }
 
     [Fact]
@@ -191,7 +194,7 @@ public sealed class ChartDefaultsTests(DefaultChartFixture fixture) : IClassFixt
         Assert.True((bool?)container["securityContext"]!["readOnlyRootFilesystem"]);
         Assert.Equal("""["ALL"]""", container["securityContext"]!["capabilities"]!["drop"]!.ToJsonString());
         var args = container["args"]!.AsArray().Select(a => (string)a!).ToList();
-        Assert.Contains("--Gpu:DriverRoot=/driver-root", args);
+        Assert.Contains("--Gpu:DriverRoot=/", args);
         Assert.Contains("--DevicePlugin:KubeletDirectory=/var/lib/kubelet/device-plugins", args);
         Assert.Contains("--Metrics:PodResourcesSocket=/var/lib/kubelet/pod-resources/kubelet.sock", args);
     }
@@ -202,8 +205,9 @@ public sealed class ChartDefaultsTests(DefaultChartFixture fixture) : IClassFixt
         var role = _chart.Single("ClusterRole");
 
         Assert.Equal(
-            """[{"apiGroups":[""],"resources":["nodes"],"verbs":["get","patch"]},{"apiGroups":["","events.k8s.io"],"resources":["events"],"verbs":["create","patch"]},{"apiGroups":[""],"resources":["pods"],"verbs":["get","list"]}]""",
+            """[{"apiGroups":[""],"resources":["nodes"],"verbs":["get","patch"]},{"apiGroups":["events.k8s.io"],"resources":["events"],"verbs":["create"]},{"apiGroups":[""],"resources":["pods"],"verbs":["get"]}]""",
             role["rules"]!.ToJsonString());
+        Assert.DoesNotContain("Role", _chart.Kinds.Where(k => k != "ClusterRole" && k != "ClusterRoleBinding"));
         var binding = _chart.Single("ClusterRoleBinding");
         var agentAccount = (string)_chart.Single("DaemonSet")["spec"]!["template"]!["spec"]!["serviceAccountName"]!;
         Assert.Equal(agentAccount, (string?)binding["subjects"]![0]!["name"]);

@@ -156,7 +156,7 @@ public sealed class ChartValuesTests : IDisposable
         var values = Write("agent.yaml", """
             nodeAgent:
               kubeletRoot: /var/snap/microk8s/common/var/lib/kubelet
-              driverRoot: /run/nvidia/driver
+              driver: {source: hostPath, hostPath: /run/nvidia/driver}
               privileged: true
               extraTolerations: [{key: dedicated, operator: Exists}]
               config:
@@ -203,7 +203,12 @@ public sealed class ChartValuesTests : IDisposable
     [InlineData("webhook.replicas=0", "replicas")]
     [InlineData("webhook.bogus=1", "bogus")]
     [InlineData("webhook.policy.version=v2", "version")]
-    [InlineData("nodeAgent.driverRoot=run/nvidia", "driverRoot")]
+    [InlineData("nodeAgent.driver.hostPath=run/nvidia", "hostPath")]
+    [InlineData("nodeAgent.driver.source=host", "source")]
+    [InlineData("nodeAgent.driver.mountPath=/usr/lib", "mountPath")]
+    [InlineData("nodeAgent.nodePatchPolicy.enabled=sometimes", "enabled")]
+    [InlineData("nodeAgent.networkPolicy.apiServerPorts[0]=70000", "apiServerPorts")]
+    [InlineData("nodeAgent.excludeNodeExpressions[0].operator=Maybe", "operator")]
     [InlineData("webhook.tls.certManager.issuerRef.kind=Vault", "kind")]
     [InlineData("nodeAgent.tolerations[0].operator=Maybe", "operator")]
     public async Task BadValues_AreRejectedByTheSchema(string setting, string field)

@@ -16,7 +16,19 @@ internal static class Helm
 
     public static string ChartDirectory => Path.Combine(RepositoryRoot, "charts", "platform");
 
-    public static async Task<HelmResult> RunAsync(params string[] args)
+    /// <summary>
+    /// The image repositories a user must give (the chart has none by default). <see cref="RunAsync"/> puts them right
+    /// after <c>template</c> and <c>lint</c>, so a later <c>--set</c> of a test still wins.
+    /// </summary>
+    public static readonly string[] ImageValues =
+        ["--set", "webhook.image.repository=registry.example/platform-webhook,nodeAgent.image.repository=registry.example/platform-node-agent"];
+
+    /// <summary>Runs helm; <c>template</c> and <c>lint</c> get <see cref="ImageValues"/>.</summary>
+    public static Task<HelmResult> RunAsync(params string[] args) =>
+        RunBareAsync(args is ["template" or "lint", .. var rest] ? [args[0], .. ImageValues, .. rest] : args);
+
+    /// <summary>Runs helm with exactly <paramref name="args"/>.</summary>
+    public static async Task<HelmResult> RunBareAsync(params string[] args)
     {
         var start = new ProcessStartInfo(Binary.Value)
         {

@@ -57,9 +57,15 @@ app.kubernetes.io/component: node-agent
 {{- default (include "platform.nodeAgent.fullname" .) .Values.nodeAgent.serviceAccount.name }}
 {{- end }}
 
-{{/* image: registry/repository:tag, tag defaulting to the chart's appVersion; a digest wins over the tag. */}}
+{{/*
+image: registry/repository:tag, tag defaulting to the chart's appVersion; a digest wins over the tag.
+The repository has no default (the project publishes no images and must not point at a public namespace it does
+not own): rendering without one fails with how to build and push it. Arguments: image, root, values (the values
+path, e.g. "webhook"), dockerfile and name (the image name of the README's scheme).
+*/}}
 {{- define "platform.image" -}}
-{{- $repository := .image.repository }}
+{{- $fix := printf "%s.image.repository is required: build and push the image, then set it. From the repository root:\n  docker build -f %s -t <registry>/%s:%s .\n  docker push <registry>/%s:%s\n  helm install ... --set %s.image.repository=<registry>/%s\n(README.md, \"Build the images\")" .values .dockerfile .name .root.Chart.AppVersion .name .root.Chart.AppVersion .values .name }}
+{{- $repository := required $fix .image.repository }}
 {{- if .image.registry }}{{ $repository = printf "%s/%s" .image.registry .image.repository }}{{ end }}
 {{- if .image.digest }}
 {{- printf "%s@%s" $repository .image.digest }}
@@ -112,4 +118,13 @@ Flattens a nested map of .NET configuration into command-line arguments: {Gpu: {
 {{ printf "- %s" (printf "--%s=%s" $path (include "platform.configValue" $value) | quote) }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/* A list of strings as a CEL list literal: ['a', 'b']. Single quotes and backslashes are escaped. */}}
+{{- define "platform.celStringList" -}}
+{{- $items := list }}
+{{- range . }}
+{{- $items = append $items (printf "'%s'" (toString . | replace "\\" "\\\\" | replace "'" "\\'")) }}
+{{- end }}
+{{- printf "[%s]" (join ", " $items) }}
 {{- end }}

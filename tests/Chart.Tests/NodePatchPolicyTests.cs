@@ -1,0 +1,172 @@
+using System.Text.Json.Nodes;
+
+namespace Platform.Chart.Tests;
+
+/// <summary>
+/// The rendered node-patch ValidatingAdmissionPolicy, evaluated by an independent CEL implementation
+/// (tests/tools/helm/vap-eval.mjs, npm @marcbachmann/cel-js) against the Node updates the agent makes and the ones
+/// a compromised agent could try: own Node vs another, owned label keys and taints vs foreign ones, other users.
+/// </summary>
+public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Verdicts>
+{
+    private const string Agent = "system:serviceaccount:ray-system:rel-platform-node-agent";
+
+    private readonly IReadOnlyDictionary<string, JsonObject> _verdicts;
+
+    public NodePatchPolicyTests(Verdicts verdicts) => _verdicts = verdicts.ByName;
+
+    /// <summary>name, user, node the token names (null: none), Node patched, old labels, new labels, old taints, new taints.</summary>
+    private static readonly (string Name, string User, string? TokenNode, string Node, string OldLabels, string NewLabels, string OldTaints, string NewTaints, string? Extra)[] Cases =
+    [
+        ("own node, GPU labels added", Agent, "gpu-1", "gpu-1", """{"kubernetes.io/hostname":"gpu-1"}""", """{"kubernetes.io/hostname":"gpu-1","nvidia.com/gpu.present":"true","nvidia.com/gpu.count":"8","nvidia.com/cuda.driver-version.major":"550","nvidia.com/gfd.timestamp":"1"}""", "[]", "[]", null),
+        ("own node, stale GPU label removed", Agent, "gpu-1", "gpu-1", """{"nvidia.com/gpu.replicas":"4","a":"b"}""", """{"a":"b"}""", "[]", "[]", null),
+        ("own node, MIG and own labels", Agent, "gpu-1", "gpu-1", "{}", """{"nvidia.com/mig.capable":"true","nvidia.com/mig-1g.10gb.count":"7","raygpu.io/node-agent-mode":"dra"}""", "[]", "[]", null),
+        ("own node, foreign label added", Agent, "gpu-1", "gpu-1", "{}", """{"node-role.kubernetes.io/control-plane":""}""", "[]", "[]", null),
+        ("own node, foreign label removed", Agent, "gpu-1", "gpu-1", """{"topology.kubernetes.io/zone":"a"}""", "{}", "[]", "[]", null),
+        ("own node, foreign label changed beside owned ones", Agent, "gpu-1", "gpu-1", """{"team":"a"}""", """{"team":"b","nvidia.com/gpu.present":"true"}""", "[]", "[]", null),
+        ("own node, GPU Operator switch flipped", Agent, "gpu-1", "gpu-1", "{}", """{"nvidia.com/gpu.deploy.device-plugin":"false"}""", "[]", "[]", null),
+        ("other node, owned label", Agent, "gpu-1", "gpu-2", "{}", """{"nvidia.com/gpu.present":"true"}""", "[]", "[]", null),
+        ("token without a node", Agent, null, "gpu-1", "{}", """{"nvidia.com/gpu.present":"true"}""", "[]", "[]", null),
+        ("own node, configured taint added beside foreign ones", Agent, "gpu-1", "gpu-1", "{}", "{}",
+            """[{"key":"dedicated","value":"ml","effect":"NoSchedule"}]""",
+            """[{"key":"dedicated","value":"ml","effect":"NoSchedule"},{"key":"gpu-only","value":"yes","effect":"NoSchedule"},{"key":"nvidia.com/gpu","value":"present","effect":"NoSchedule"}]""", null),
+        ("own node, owned taint value changed", Agent, "gpu-1", "gpu-1", "{}", "{}",
+            """[{"key":"raygpu.io/unhealthy","value":"GPU-1","effect":"NoSchedule"}]""", """[{"key":"raygpu.io/unhealthy","value":"GPU-2","effect":"NoSchedule"}]""", null),
+        ("own node, foreign taint removed", Agent, "gpu-1", "gpu-1", "{}", "{}",
+            """[{"key":"node.kubernetes.io/not-ready","effect":"NoExecute","timeAdded":"2026-01-01T00:00:00Z"}]""", "[]", null),
+        ("own node, foreign taint added", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", """[{"key":"dedicated","value":"mine","effect":"NoSchedule"}]""", null),
+        ("own node, foreign taint value changed", Agent, "gpu-1", "gpu-1", "{}", "{}",
+            """[{"key":"dedicated","value":"ml","effect":"NoSchedule"}]""", """[{"key":"dedicated","value":"web","effect":"NoSchedule"}]""", null),
+        ("own node, annotation added", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "annotation"),
+        ("own node, cordoned", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "cordon"),
+        ("kubelet, any change", "system:node:gpu-2", "gpu-2", "gpu-1", """{"team":"a"}""", "{}", "[]", """[{"key":"x","effect":"NoSchedule"}]""", null),
+        ("administrator, any change", "admin", null, "gpu-1", "{}", """{"nvidia.com/gpu.present":"false"}""", "[]", "[]", "cordon"),
+        ("another service account, same namespace", "system:serviceaccount:ray-system:other", "gpu-1", "gpu-2", "{}", """{"team":"x"}""", "[]", "[]", null),
+    ];
+
+    [Theory]
+    [InlineData("own node, GPU labels added")]
+    [InlineData("own node, stale GPU label removed")]
+    [InlineData("own node, MIG and own labels")]
+    [InlineData("own node, configured taint added beside foreign ones")]
+    [InlineData("own node, owned taint value changed")]
+    public void AgentPatch_OfItsOwnKeysOnItsOwnNode_IsAllowed(string name)
+    {
+        var verdict = _verdicts[name];
+
+        Assert.True((bool)verdict["matched"]!, name);
+        Assert.True((bool)verdict["allowed"]!, verdict.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("own node, foreign label added", "own label keys")]
+    [InlineData("own node, foreign label removed", "own label keys")]
+    [InlineData("own node, foreign label changed beside owned ones", "own label keys")]
+    [InlineData("own node, GPU Operator switch flipped", "own label keys")]
+    [InlineData("other node, owned label", "the node agent on gpu-1 may not patch Node gpu-2")]
+    [InlineData("token without a node", "its token names no Node")]
+    [InlineData("own node, foreign taint removed", "own taints")]
+    [InlineData("own node, foreign taint added", "own taints")]
+    [InlineData("own node, foreign taint value changed", "own taints")]
+    [InlineData("own node, annotation added", "annotations")]
+    [InlineData("own node, cordoned", "cordon")]
+    public void AgentPatch_BeyondItsOwnKeysOrNode_IsRefused(string name, string message)
+    {
+        var verdict = _verdicts[name];
+
+        Assert.True((bool)verdict["matched"]!, name);
+        Assert.False((bool)verdict["allowed"]!, verdict.ToJsonString());
+        var messages = verdict["messages"]!.AsArray().Select(m => (string)m!).ToList();
+        Assert.Single(messages);
+        Assert.Contains(message, messages[0], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("kubelet, any change")]
+    [InlineData("administrator, any change")]
+    [InlineData("another service account, same namespace")]
+    public void OtherUsers_AreNotThePolicysBusiness(string name)
+    {
+        var verdict = _verdicts[name];
+
+        Assert.False((bool)verdict["matched"]!, verdict.ToJsonString());
+        Assert.True((bool)verdict["allowed"]!);
+    }
+
+    [Fact]
+    public void EveryCase_HasAVerdict() => Assert.Equal(Cases.Select(c => c.Name).Order(StringComparer.Ordinal), _verdicts.Keys.Order(StringComparer.Ordinal));
+
+    /// <summary>Renders the policy once (with a configured taint) and evaluates every case in one node process.</summary>
+    public sealed class Verdicts : IAsyncLifetime
+    {
+        private readonly string _dir = Directory.CreateTempSubdirectory("chart-vap-").FullName;
+
+        internal IReadOnlyDictionary<string, JsonObject> ByName { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            var chart = await RenderedChart.RenderAsync(
+                "--set", "nodeAgent.nodePatchPolicy.enabled=true",
+                "--set", "nodeAgent.config.Node.Taints[0]=gpu-only=yes:NoSchedule").WaitAsync(TimeSpan.FromSeconds(90));
+            var requests = new JsonArray();
+            foreach (var c in Cases)
+            {
+                requests.Add(new JsonObject
+                {
+                    ["name"] = c.Name,
+                    ["userInfo"] = UserInfo(c.User, c.TokenNode),
+                    ["oldObject"] = Node(c.Node, c.OldLabels, c.OldTaints, extra: null),
+                    ["object"] = Node(c.Node, c.NewLabels, c.NewTaints, c.Extra),
+                });
+            }
+
+            var input = Path.Combine(_dir, "input.json");
+            var document = new JsonObject { ["policy"] = chart.Single("ValidatingAdmissionPolicy").DeepClone(), ["requests"] = requests };
+            await File.WriteAllTextAsync(input, document.ToJsonString()).WaitAsync(TimeSpan.FromSeconds(10));
+
+            var (exit, output) = await NodeTool.RunAsync("vap-eval.mjs", input).WaitAsync(TimeSpan.FromSeconds(90));
+
+            Assert.True(exit == 0, output);
+            ByName = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => JsonNode.Parse(line)!.AsObject())
+                .ToDictionary(v => (string)v["name"]!, StringComparer.Ordinal);
+        }
+
+        public Task DisposeAsync()
+        {
+            Directory.Delete(_dir, recursive: true);
+            return Task.CompletedTask;
+        }
+
+        private static JsonObject UserInfo(string user, string? tokenNode)
+        {
+            var info = new JsonObject { ["username"] = user, ["groups"] = new JsonArray("system:authenticated") };
+            if (tokenNode is not null)
+            {
+                info["extra"] = new JsonObject
+                {
+                    ["authentication.kubernetes.io/node-name"] = new JsonArray(tokenNode),
+                    ["authentication.kubernetes.io/pod-name"] = new JsonArray("agent-x"),
+                };
+            }
+
+            return info;
+        }
+
+        private static JsonObject Node(string name, string labels, string taints, string? extra)
+        {
+            var metadata = new JsonObject { ["name"] = name, ["labels"] = JsonNode.Parse(labels) };
+            var spec = new JsonObject { ["taints"] = JsonNode.Parse(taints), ["podCIDR"] = "10.0.0.0/24" };
+            if (extra == "annotation")
+            {
+                metadata["annotations"] = new JsonObject { ["example.com/note"] = "x" };
+            }
+            else if (extra == "cordon")
+            {
+                spec["unschedulable"] = true;
+            }
+
+            return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Node", ["metadata"] = metadata, ["spec"] = spec };
+        }
+    }
+}
