@@ -17,39 +17,39 @@ public sealed class ChartLeastPrivilegeTests
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("webhook.image.repository is required", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("docker build -f Dockerfile.webhook -t <registry>/platform-webhook:0.1.0 .", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("docker push <registry>/platform-webhook:0.1.0", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("docker build -f Dockerfile.webhook -t <registry>/raygpu-webhook:0.1.0 .", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("docker push <registry>/raygpu-webhook:0.1.0", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("Build the images", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Images_WithOnlyTheWebhooks_FailNamingTheAgents()
     {
-        var result = await Helm.RunBareAsync("template", "rel", Helm.ChartDirectory, "--set", "webhook.image.repository=r.example/platform-webhook")
+        var result = await Helm.RunBareAsync("template", "rel", Helm.ChartDirectory, "--set", "webhook.image.repository=r.example/raygpu-webhook")
             .WaitAsync(TimeSpan.FromSeconds(90));
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("nodeAgent.image.repository is required", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("docker build -f Dockerfile.plugin -t <registry>/platform-node-agent:0.1.0 .", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("docker build -f Dockerfile.plugin -t <registry>/raygpu-node-agent:0.1.0 .", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Images_OfADisabledComponent_AreNotRequired()
     {
-        var result = await Helm.RunBareAsync("template", "rel", Helm.ChartDirectory, "--set", "webhook.enabled=false", "--set", "nodeAgent.image.repository=r.example/platform-node-agent")
+        var result = await Helm.RunBareAsync("template", "rel", Helm.ChartDirectory, "--set", "webhook.enabled=false", "--set", "nodeAgent.image.repository=r.example/raygpu-node-agent")
             .WaitAsync(TimeSpan.FromSeconds(90));
 
         Assert.True(result.ExitCode == 0, result.Describe());
-        Assert.Contains("image: r.example/platform-node-agent:0.1.0", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("image: r.example/raygpu-node-agent:0.1.0", result.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Images_AreTheGivenRepositoriesAtTheChartsVersion()
     {
-        var chart = await RenderedChart.RenderAsync("--set", "webhook.image.registry=ghcr.io/acme,webhook.image.repository=platform-webhook").WaitAsync(TimeSpan.FromSeconds(90));
+        var chart = await RenderedChart.RenderAsync("--set", "webhook.image.registry=ghcr.io/acme,webhook.image.repository=raygpu-webhook").WaitAsync(TimeSpan.FromSeconds(90));
 
-        Assert.Equal("ghcr.io/acme/platform-webhook:0.1.0", (string?)Pod(chart, "Deployment")["containers"]![0]!["image"]);
-        Assert.Equal("registry.example/platform-node-agent:0.1.0", (string?)Pod(chart, "DaemonSet")["containers"]![0]!["image"]);
+        Assert.Equal("ghcr.io/acme/raygpu-webhook:0.1.0", (string?)Pod(chart, "Deployment")["containers"]![0]!["image"]);
+        Assert.Equal("registry.example/raygpu-node-agent:0.1.0", (string?)Pod(chart, "DaemonSet")["containers"]![0]!["image"]);
     }
 
     [Fact]
@@ -250,7 +250,7 @@ public sealed class ChartLeastPrivilegeTests
     [Fact]
     public async Task Coexistence_WithoutExclusions_KeepsTheTermsAsGiven()
     {
-        var chart = await RenderedChart.RenderAsync("--set-json", "nodeAgent.excludeNodeExpressions=[]").WaitAsync(TimeSpan.FromSeconds(90));
+        var chart = await RenderedChart.RenderAsync("--set-json", "nodeAgent.requiredNodeExpressions=[]").WaitAsync(TimeSpan.FromSeconds(90));
 
         Assert.All(Terms(chart), t => Assert.Single(t!["matchExpressions"]!.AsArray()));
     }

@@ -208,7 +208,7 @@ public sealed class ChartValuesTests : IDisposable
     [InlineData("nodeAgent.driver.mountPath=/usr/lib", "mountPath")]
     [InlineData("nodeAgent.nodePatchPolicy.enabled=sometimes", "enabled")]
     [InlineData("nodeAgent.networkPolicy.apiServerPorts[0]=70000", "apiServerPorts")]
-    [InlineData("nodeAgent.excludeNodeExpressions[0].operator=Maybe", "operator")]
+    [InlineData("nodeAgent.requiredNodeExpressions[0].operator=Maybe", "operator")]
     [InlineData("webhook.tls.certManager.issuerRef.kind=Vault", "kind")]
     [InlineData("nodeAgent.tolerations[0].operator=Maybe", "operator")]
     public async Task BadValues_AreRejectedByTheSchema(string setting, string field)

@@ -21,7 +21,7 @@ internal static class Helm
     /// after <c>template</c> and <c>lint</c>, so a later <c>--set</c> of a test still wins.
     /// </summary>
     public static readonly string[] ImageValues =
-        ["--set", "webhook.image.repository=registry.example/platform-webhook,nodeAgent.image.repository=registry.example/platform-node-agent"];
+        ["--set", "webhook.image.repository=registry.example/raygpu-webhook,nodeAgent.image.repository=registry.example/raygpu-node-agent"];
 
     /// <summary>Runs helm; <c>template</c> and <c>lint</c> get <see cref="ImageValues"/>.</summary>
     public static Task<HelmResult> RunAsync(params string[] args) =>

@@ -15,7 +15,7 @@ public sealed class KubernetesSchemaTests : IDisposable
     [InlineData("webhook.tls.certManager.enabled=true,webhook.serviceMonitor.enabled=true,nodeAgent.serviceMonitor.enabled=true")]
     [InlineData("webhook.podDisruptionBudget.maxUnavailable=1,nodeAgent.privileged=true,webhook.admission.failurePolicy=Fail")]
     [InlineData("nodeAgent.nodePatchPolicy.enabled=true,webhook.networkPolicy.enabled=true,nodeAgent.networkPolicy.enabled=true,"
-        + "nodeAgent.driver.source=hostPath,nodeAgent.driver.hostPath=/run/nvidia/driver,nodeAgent.runtimeClassName=nvidia,nodeAgent.excludeNodeExpressions=null")]
+        + "nodeAgent.driver.source=hostPath,nodeAgent.driver.hostPath=/run/nvidia/driver,nodeAgent.runtimeClassName=nvidia,nodeAgent.requiredNodeExpressions=null")]
     public async Task RenderedObjects_AreValidKubernetesObjects(string settings)
     {
         string[] valueArgs = settings.Length == 0 ? [] : ["--set", settings];
@@ -23,7 +23,7 @@ public sealed class KubernetesSchemaTests : IDisposable
         var file = Path.Combine(_dir, "objects.json");
         await File.WriteAllTextAsync(file, chart.ToJsonArray()).WaitAsync(TimeSpan.FromSeconds(10));
 
-        var (exit, output) = await NodeTool.RunAsync("validate.mjs", file);
+        var (exit, output) = await NodeTool.RunAsync("helm", "validate.mjs", file);
 
         Assert.True(exit == 0, output);
         var validated = output.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal));

@@ -124,7 +124,7 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
             var document = new JsonObject { ["policy"] = chart.Single("ValidatingAdmissionPolicy").DeepClone(), ["requests"] = requests };
             await File.WriteAllTextAsync(input, document.ToJsonString()).WaitAsync(TimeSpan.FromSeconds(10));
 
-            var (exit, output) = await NodeTool.RunAsync("vap-eval.mjs", input).WaitAsync(TimeSpan.FromSeconds(90));
+            var (exit, output) = await NodeTool.RunAsync("helm", "vap-eval.mjs", input).WaitAsync(TimeSpan.FromSeconds(90));
 
             Assert.True(exit == 0, output);
             ByName = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)

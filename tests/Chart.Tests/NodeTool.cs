@@ -2,21 +2,20 @@ using System.Diagnostics;
 
 namespace Platform.Chart.Tests;
 
-/// <summary>Runs a script of tests/tools/helm with node (its npm packages installed by ./scripts/test.sh).</summary>
+/// <summary>Runs a script of a tests/tools/&lt;tool&gt; folder with node (its npm packages installed by ./scripts/test.sh).</summary>
 internal static class NodeTool
 {
-    public static string ToolsDirectory => Path.Combine(Helm.RepositoryRoot, "tests", "tools", "helm");
-
-    public static async Task<(int Exit, string Output)> RunAsync(string script, params string[] args)
+    public static async Task<(int Exit, string Output)> RunAsync(string tool, string script, params string[] args)
     {
+        var directory = Path.Combine(Helm.RepositoryRoot, "tests", "tools", tool);
         var start = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = ToolsDirectory,
+            WorkingDirectory = directory,
         };
-        start.ArgumentList.Add(Path.Combine(ToolsDirectory, script));
+        start.ArgumentList.Add(Path.Combine(directory, script));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -29,7 +28,7 @@ internal static class NodeTool
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException("node is not on PATH: install Node.js and run ./scripts/test.sh (it runs 'npm ci' in tests/tools/helm)", e);
+            throw new InvalidOperationException("node is not on PATH: install Node.js and run ./scripts/test.sh (it runs 'npm ci' in every tests/tools folder)", e);
         }
 
         using (process)

@@ -128,3 +128,10 @@ Flattens a nested map of .NET configuration into command-line arguments: {Gpu: {
 {{- end }}
 {{- printf "[%s]" (join ", " $items) }}
 {{- end }}
+
+{{/* Non-empty when the node-patch ValidatingAdmissionPolicy is rendered: agent on, and forced or (auto) served by the API server. */}}
+{{- define "platform.nodeAgent.nodePatchPolicy" -}}
+{{- $enabled := toString .Values.nodeAgent.nodePatchPolicy.enabled }}
+{{- $served := .Capabilities.APIVersions.Has "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy" }}
+{{- if and .Values.nodeAgent.enabled (or (eq $enabled "true") (and (eq $enabled "auto") $served)) }}true{{ end }}
+{{- end }}
