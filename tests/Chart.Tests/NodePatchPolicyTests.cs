@@ -16,32 +16,32 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
     public NodePatchPolicyTests(Verdicts verdicts) => _verdicts = verdicts.ByName;
 
     /// <summary>name, user, node the token names (null: none), Node patched, old labels, new labels, old taints, new taints.</summary>
-    private static readonly (string Name, string User, string? TokenNode, string Node, string OldLabels, string NewLabels, string OldTaints, string NewTaints, string? Extra)[] Cases =
+    private static readonly NodePatchCase[] Cases =
     [
-        ("own node, GPU labels added", Agent, "gpu-1", "gpu-1", """{"kubernetes.io/hostname":"gpu-1"}""", """{"kubernetes.io/hostname":"gpu-1","nvidia.com/gpu.present":"true","nvidia.com/gpu.count":"8","nvidia.com/cuda.driver-version.major":"550","nvidia.com/gfd.timestamp":"1"}""", "[]", "[]", null),
-        ("own node, stale GPU label removed", Agent, "gpu-1", "gpu-1", """{"nvidia.com/gpu.replicas":"4","a":"b"}""", """{"a":"b"}""", "[]", "[]", null),
-        ("own node, MIG and own labels", Agent, "gpu-1", "gpu-1", "{}", """{"nvidia.com/mig.capable":"true","nvidia.com/mig-1g.10gb.count":"7","raygpu.io/node-agent-mode":"dra"}""", "[]", "[]", null),
-        ("own node, foreign label added", Agent, "gpu-1", "gpu-1", "{}", """{"node-role.kubernetes.io/control-plane":""}""", "[]", "[]", null),
-        ("own node, foreign label removed", Agent, "gpu-1", "gpu-1", """{"topology.kubernetes.io/zone":"a"}""", "{}", "[]", "[]", null),
-        ("own node, foreign label changed beside owned ones", Agent, "gpu-1", "gpu-1", """{"team":"a"}""", """{"team":"b","nvidia.com/gpu.present":"true"}""", "[]", "[]", null),
-        ("own node, GPU Operator switch flipped", Agent, "gpu-1", "gpu-1", "{}", """{"nvidia.com/gpu.deploy.device-plugin":"false"}""", "[]", "[]", null),
-        ("other node, owned label", Agent, "gpu-1", "gpu-2", "{}", """{"nvidia.com/gpu.present":"true"}""", "[]", "[]", null),
-        ("token without a node", Agent, null, "gpu-1", "{}", """{"nvidia.com/gpu.present":"true"}""", "[]", "[]", null),
-        ("own node, configured taint added beside foreign ones", Agent, "gpu-1", "gpu-1", "{}", "{}",
+        new("own node, GPU labels added", Agent, "gpu-1", "gpu-1", """{"kubernetes.io/hostname":"gpu-1"}""", """{"kubernetes.io/hostname":"gpu-1","nvidia.com/gpu.present":"true","nvidia.com/gpu.count":"8","nvidia.com/cuda.driver-version.major":"550","nvidia.com/gfd.timestamp":"1"}""", "[]", "[]", null),
+        new("own node, stale GPU label removed", Agent, "gpu-1", "gpu-1", """{"nvidia.com/gpu.replicas":"4","a":"b"}""", """{"a":"b"}""", "[]", "[]", null),
+        new("own node, MIG and own labels", Agent, "gpu-1", "gpu-1", "{}", """{"nvidia.com/mig.capable":"true","nvidia.com/mig-1g.10gb.count":"7","raygpu.io/node-agent-mode":"dra"}""", "[]", "[]", null),
+        new("own node, foreign label added", Agent, "gpu-1", "gpu-1", "{}", """{"node-role.kubernetes.io/control-plane":""}""", "[]", "[]", null),
+        new("own node, foreign label removed", Agent, "gpu-1", "gpu-1", """{"topology.kubernetes.io/zone":"a"}""", "{}", "[]", "[]", null),
+        new("own node, foreign label changed beside owned ones", Agent, "gpu-1", "gpu-1", """{"team":"a"}""", """{"team":"b","nvidia.com/gpu.present":"true"}""", "[]", "[]", null),
+        new("own node, GPU Operator switch flipped", Agent, "gpu-1", "gpu-1", "{}", """{"nvidia.com/gpu.deploy.device-plugin":"false"}""", "[]", "[]", null),
+        new("other node, owned label", Agent, "gpu-1", "gpu-2", "{}", """{"nvidia.com/gpu.present":"true"}""", "[]", "[]", null),
+        new("token without a node", Agent, null, "gpu-1", "{}", """{"nvidia.com/gpu.present":"true"}""", "[]", "[]", null),
+        new("own node, configured taint added beside foreign ones", Agent, "gpu-1", "gpu-1", "{}", "{}",
             """[{"key":"dedicated","value":"ml","effect":"NoSchedule"}]""",
             """[{"key":"dedicated","value":"ml","effect":"NoSchedule"},{"key":"gpu-only","value":"yes","effect":"NoSchedule"},{"key":"nvidia.com/gpu","value":"present","effect":"NoSchedule"}]""", null),
-        ("own node, owned taint value changed", Agent, "gpu-1", "gpu-1", "{}", "{}",
+        new("own node, owned taint value changed", Agent, "gpu-1", "gpu-1", "{}", "{}",
             """[{"key":"raygpu.io/unhealthy","value":"GPU-1","effect":"NoSchedule"}]""", """[{"key":"raygpu.io/unhealthy","value":"GPU-2","effect":"NoSchedule"}]""", null),
-        ("own node, foreign taint removed", Agent, "gpu-1", "gpu-1", "{}", "{}",
+        new("own node, foreign taint removed", Agent, "gpu-1", "gpu-1", "{}", "{}",
             """[{"key":"node.kubernetes.io/not-ready","effect":"NoExecute","timeAdded":"2026-01-01T00:00:00Z"}]""", "[]", null),
-        ("own node, foreign taint added", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", """[{"key":"dedicated","value":"mine","effect":"NoSchedule"}]""", null),
-        ("own node, foreign taint value changed", Agent, "gpu-1", "gpu-1", "{}", "{}",
+        new("own node, foreign taint added", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", """[{"key":"dedicated","value":"mine","effect":"NoSchedule"}]""", null),
+        new("own node, foreign taint value changed", Agent, "gpu-1", "gpu-1", "{}", "{}",
             """[{"key":"dedicated","value":"ml","effect":"NoSchedule"}]""", """[{"key":"dedicated","value":"web","effect":"NoSchedule"}]""", null),
-        ("own node, annotation added", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "annotation"),
-        ("own node, cordoned", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "cordon"),
-        ("kubelet, any change", "system:node:gpu-2", "gpu-2", "gpu-1", """{"team":"a"}""", "{}", "[]", """[{"key":"x","effect":"NoSchedule"}]""", null),
-        ("administrator, any change", "admin", null, "gpu-1", "{}", """{"nvidia.com/gpu.present":"false"}""", "[]", "[]", "cordon"),
-        ("another service account, same namespace", "system:serviceaccount:ray-system:other", "gpu-1", "gpu-2", "{}", """{"team":"x"}""", "[]", "[]", null),
+        new("own node, annotation added", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "annotation"),
+        new("own node, cordoned", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "cordon"),
+        new("kubelet, any change", "system:node:gpu-2", "gpu-2", "gpu-1", """{"team":"a"}""", "{}", "[]", """[{"key":"x","effect":"NoSchedule"}]""", null),
+        new("administrator, any change", "admin", null, "gpu-1", "{}", """{"nvidia.com/gpu.present":"false"}""", "[]", "[]", "cordon"),
+        new("another service account, same namespace", "system:serviceaccount:ray-system:other", "gpu-1", "gpu-2", "{}", """{"team":"x"}""", "[]", "[]", null),
     ];
 
     [Theory]
@@ -94,22 +94,40 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
     }
 
     [Fact]
+    public async Task Policy_WithQuotesAndBackslashesInItsValues_StaysValidCel()
+    {
+        NodePatchCase[] cases =
+        [
+            new("quoted prefix", Agent, "gpu-1", "gpu-1", "{}", """{"it's.example/x":"1","a\\b.example/y":"2"}""", "[]", "[]", null),
+            new("other prefix", Agent, "gpu-1", "gpu-1", "{}", """{"nvidia.com/gpu.present":"true"}""", "[]", "[]", null),
+        ];
+
+        var verdicts = await Verdicts.EvaluateAsync(cases, "--set-json", """nodeAgent.nodePatchPolicy.labelPrefixes=["it's.example/","a\\b.example/"]""")
+            .WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.True((bool)verdicts["quoted prefix"]["allowed"]!, verdicts["quoted prefix"].ToJsonString());
+        Assert.False((bool)verdicts["other prefix"]["allowed"]!, verdicts["other prefix"].ToJsonString());
+    }
+
+    [Fact]
     public void EveryCase_HasAVerdict() => Assert.Equal(Cases.Select(c => c.Name).Order(StringComparer.Ordinal), _verdicts.Keys.Order(StringComparer.Ordinal));
 
     /// <summary>Renders the policy once (with a configured taint) and evaluates every case in one node process.</summary>
     public sealed class Verdicts : IAsyncLifetime
     {
-        private readonly string _dir = Directory.CreateTempSubdirectory("chart-vap-").FullName;
-
         internal IReadOnlyDictionary<string, JsonObject> ByName { get; private set; } = null!;
 
-        public async Task InitializeAsync()
+        public async Task InitializeAsync() =>
+            ByName = await EvaluateAsync(Cases, "--set", "nodeAgent.config.Node.Taints[0]=gpu-only=yes:NoSchedule");
+
+        public Task DisposeAsync() => Task.CompletedTask;
+
+        /// <summary>Renders the chart with the policy on and <paramref name="chartArgs"/>, and evaluates every case.</summary>
+        internal static async Task<Dictionary<string, JsonObject>> EvaluateAsync(IEnumerable<NodePatchCase> cases, params string[] chartArgs)
         {
-            var chart = await RenderedChart.RenderAsync(
-                "--set", "nodeAgent.nodePatchPolicy.enabled=true",
-                "--set", "nodeAgent.config.Node.Taints[0]=gpu-only=yes:NoSchedule").WaitAsync(TimeSpan.FromSeconds(90));
+            var chart = await RenderedChart.RenderAsync(["--set", "nodeAgent.nodePatchPolicy.enabled=true", .. chartArgs]).WaitAsync(TimeSpan.FromSeconds(90));
             var requests = new JsonArray();
-            foreach (var c in Cases)
+            foreach (var c in cases)
             {
                 requests.Add(new JsonObject
                 {
@@ -120,22 +138,24 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
                 });
             }
 
-            var input = Path.Combine(_dir, "input.json");
-            var document = new JsonObject { ["policy"] = chart.Single("ValidatingAdmissionPolicy").DeepClone(), ["requests"] = requests };
-            await File.WriteAllTextAsync(input, document.ToJsonString()).WaitAsync(TimeSpan.FromSeconds(10));
+            var dir = Directory.CreateTempSubdirectory("chart-vap-").FullName;
+            try
+            {
+                var input = Path.Combine(dir, "input.json");
+                var document = new JsonObject { ["policy"] = chart.Single("ValidatingAdmissionPolicy").DeepClone(), ["requests"] = requests };
+                await File.WriteAllTextAsync(input, document.ToJsonString()).WaitAsync(TimeSpan.FromSeconds(10));
 
-            var (exit, output) = await NodeTool.RunAsync("helm", "vap-eval.mjs", input).WaitAsync(TimeSpan.FromSeconds(90));
+                var (exit, output) = await NodeTool.RunAsync("helm", "vap-eval.mjs", input).WaitAsync(TimeSpan.FromSeconds(90));
 
-            Assert.True(exit == 0, output);
-            ByName = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(line => JsonNode.Parse(line)!.AsObject())
-                .ToDictionary(v => (string)v["name"]!, StringComparer.Ordinal);
-        }
-
-        public Task DisposeAsync()
-        {
-            Directory.Delete(_dir, recursive: true);
-            return Task.CompletedTask;
+                Assert.True(exit == 0, output);
+                return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(line => JsonNode.Parse(line)!.AsObject())
+                    .ToDictionary(v => (string)v["name"]!, StringComparer.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
         }
 
         private static JsonObject UserInfo(string user, string? tokenNode)
