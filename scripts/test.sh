@@ -4,11 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# npm-based test tools, one folder each under tests/tools/ (pinned by package-lock.json): installed once.
+# npm-based test tools, one folder each under tests/tools/ (pinned by package-lock.json): installed once,
+# and again whenever the lock file changes (a stamp of it is kept in node_modules), so a checkout that
+# pulls a new peer does not run against the old ones.
 for dir in tests/tools/*/; do
-  if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules" ]; then
+  [ -f "$dir/package.json" ] || continue
+  stamp="$dir/node_modules/.lock-stamp"
+  if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
     echo "==> npm ci in $dir"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$stamp"
   fi
 done
 
