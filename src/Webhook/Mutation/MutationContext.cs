@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Platform.Webhook.Policy;
 
@@ -5,7 +6,7 @@ namespace Platform.Webhook.Mutation;
 
 /// <summary>The state one mutation shares between its steps: the policy, the pod template being edited through
 /// the patch builder, the warnings for the user and the names of the changes for the audit log.</summary>
-internal sealed class MutationContext(JsonObject template, RayPod rayPod, GpuPolicy policy, GpuProfile? profile, CancellationToken cancellationToken)
+internal sealed class MutationContext(JsonObject template, JsonElement original, RayPod rayPod, GpuPolicy policy, GpuProfile? profile, CancellationToken cancellationToken)
 {
     /// <summary>Kubernetes refuses longer warnings (and truncates in kubectl); keep each under 120 chars.</summary>
     public const int MaxWarningLength = 119;
@@ -17,6 +18,18 @@ internal sealed class MutationContext(JsonObject template, RayPod rayPod, GpuPol
 
     /// <summary>The template (<c>metadata</c> and <c>spec</c>) as it will be after the operations so far.</summary>
     public JsonObject Template => Patch.Document;
+
+    /// <summary>The template as the client sent it. A step may read from it what no earlier step changes (the
+    /// Ray container's args and env): reading the element materializes nothing, where every node of the working
+    /// view that is read becomes a dictionary of its members.</summary>
+    public JsonElement Original => original;
+
+    /// <summary>The Ray container as the client sent it, or an undefined element.</summary>
+    public JsonElement OriginalRayContainer =>
+        original.ValueKind == JsonValueKind.Object && original.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object
+        && spec.TryGetProperty("containers", out var containers) && containers.ValueKind == JsonValueKind.Array && containers.GetArrayLength() > 0
+            ? containers[0]
+            : default;
 
     public RayPod RayPod => rayPod;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Platform.Webhook.Policy;
 
@@ -32,7 +33,9 @@ internal static class RayStartMutation
         var disagrees = false;
         var rayStartInArgs = false;
 
-        if (container["args"] is JsonArray { Count: > 0 } args && args[0] is JsonValue first && first.TryGetValue<string>(out var line)
+        // args and env are read as the client sent them: no earlier step changes them.
+        var original = context.OriginalRayContainer;
+        if (Strings(original, "args") is { } args && args.GetArrayLength() > 0 && Text(args[0]) is { } line
             && RayStartCommand.WithNumGpus(line, gpus, addWhenMissing: limitChanged, out var was) is { } newLine)
         {
             rayStartInArgs = true;
@@ -47,21 +50,20 @@ internal static class RayStartMutation
             }
         }
 
-        if (container["env"] is JsonArray env)
+        var env = Strings(original, "env");
+        for (var index = 0; index < (env?.GetArrayLength() ?? 0); index++)
         {
-            for (var i = 0; i < env.Count; i++)
+            var variable = env!.Value[index];
+            context.CancellationToken.ThrowIfCancellationRequested();
+            if (variable.ValueKind == JsonValueKind.Object && variable.TryGetProperty("name", out var variableName) && variableName.ValueKind == JsonValueKind.String
+                && variableName.ValueEquals(RayEnv.GeneratedStartCommand) && variable.TryGetProperty("value", out var valueElement) && Text(valueElement) is { } value
+                && RayStartCommand.WithNumGpus(value, gpus, addWhenMissing: limitChanged, out var wasInEnv) is { } newValue && newValue != value)
             {
-                context.CancellationToken.ThrowIfCancellationRequested();
-                if (env[i] is JsonObject variable && JsonRead.String(variable, "name") == RayEnv.GeneratedStartCommand
-                    && JsonRead.String(variable, "value") is { } value
-                    && RayStartCommand.WithNumGpus(value, gpus, addWhenMissing: limitChanged, out var wasInEnv) is { } newValue && newValue != value)
+                disagrees = true;
+                previous ??= wasInEnv;
+                if (fix)
                 {
-                    disagrees = true;
-                    previous ??= wasInEnv;
-                    if (fix)
-                    {
-                        context.Patch.Replace([.. Container, "env", i.ToString(CultureInfo.InvariantCulture), "value"], JsonValue.Create(newValue));
-                    }
+                    context.Patch.Replace([.. Container, "env", index.ToString(CultureInfo.InvariantCulture), "value"], JsonValue.Create(newValue));
                 }
             }
         }
@@ -81,6 +83,27 @@ internal static class RayStartMutation
         if (limitChanged && !rayStartInArgs)
         {
             context.Warn($"no 'ray start' in args[0] of container {name}: set --num-gpus={gpus} there yourself");
+        }
+    }
+
+    private static JsonElement? Strings(JsonElement container, string name) =>
+        container.ValueKind == JsonValueKind.Object && container.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array ? list : null;
+
+    private static string? Text(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape: valid JSON, no .NET string, and no ray start line either.
+            return null;
         }
     }
 }

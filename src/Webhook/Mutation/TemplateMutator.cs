@@ -79,7 +79,7 @@ internal static class TemplateMutator
             profile = rule is null ? null : policy.Profiles[rule.Profile];
         }
 
-        var context = new MutationContext(working, rayPod, policy, profile, cancellationToken);
+        var context = new MutationContext(working, template, rayPod, policy, profile, cancellationToken);
         try
         {
             GpuLimitMutation.Apply(context);
