@@ -284,7 +284,7 @@ public class TemplateMutatorTableTests
             worker["spec"]!["containers"]![0]!["resources"]!["requests"]!["nvidia.com/gpu"] = 1.0;
             return worker;
         };
-        // Shapes the admission fast path (SparseWorkerMutation) reads itself: each must give what the full pod gives.
+        // Odd but valid shapes (null sections, operator-less, repeated or numeric fields, escaped text): the core must handle each.
         pods["worker-null-sections"] = () => WithSpec(WithMetadata(Fixtures.Pod(Fixtures.GpuWorker), "annotations", null), ("tolerations", null), ("nodeSelector", null));
         pods["worker-empty-tolerations"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("tolerations", new JsonArray()));
         pods["worker-tolerations-without-operator"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("tolerations", JsonNode.Parse("""
