@@ -131,14 +131,13 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
             return null;
         }
 
-        var generateName = request.PodText("generateName");
         return RequestScope(
             logger,
             request.Uid,
             request.Namespace ?? string.Empty,
-            generateName.Length > 0 ? generateName : request.PodText("name"),
-            request.PodText(RayLabels.Cluster),
-            request.PodText(RayLabels.Group));
+            request.PodName(),
+            request.PodLabel(RayLabels.Cluster),
+            request.PodLabel(RayLabels.Group));
     }
 
     private static readonly Func<ILogger, string, string, string, string, string, IDisposable?> RequestScope =

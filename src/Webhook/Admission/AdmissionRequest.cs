@@ -103,18 +103,18 @@ internal sealed class AdmissionRequest : IDisposable
         }
     }
 
-    /// <summary>A string of the pod's metadata or labels for the request's logging scope; empty when missing.</summary>
-    public string PodText(string field)
+    /// <summary>The pod's generateName, or its name, for the request's logging scope; empty when neither.</summary>
+    public string PodName()
     {
-        if (Pod is not { } pod)
-        {
-            return string.Empty;
-        }
+        var metadata = Pod is { } pod ? Metadata(pod) : default;
+        return StringOf(metadata, "generateName") is { Length: > 0 } generateName ? generateName : StringOf(metadata, "name") ?? string.Empty;
+    }
 
-        var metadata = Metadata(pod);
-        return field.Contains('/', StringComparison.Ordinal)
-            ? (metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("labels", out var labels) ? StringOf(labels, field) : null) ?? string.Empty
-            : StringOf(metadata, field) ?? string.Empty;
+    /// <summary>One of the pod's labels, for the request's logging scope; empty when missing.</summary>
+    public string PodLabel(string key)
+    {
+        var metadata = Pod is { } pod ? Metadata(pod) : default;
+        return metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("labels", out var labels) ? StringOf(labels, key) ?? string.Empty : string.Empty;
     }
 
     public void Dispose()

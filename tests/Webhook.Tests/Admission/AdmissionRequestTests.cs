@@ -77,12 +77,12 @@ public class AdmissionRequestTests
     }
 
     [Fact]
-    public void PodText_LoneSurrogateInGenerateName_ReadsAsEmptyInsteadOfThrowing()
+    public void PodName_LoneSurrogateInGenerateName_FallsBackInsteadOfThrowing()
     {
-        var body = """{"request":{"uid":"UID","resource":{"resource":"pods","group":""},"operation":"CREATE","object":{"metadata":{"generateName":"w-\ud800-"}}}}""".Replace("UID", Uid, StringComparison.Ordinal);
+        var body = """{"request":{"uid":"UID","resource":{"resource":"pods","group":""},"operation":"CREATE","object":{"metadata":{"generateName":"w-\ud800-","name":"w-1"}}}}""".Replace("UID", Uid, StringComparison.Ordinal);
 
         using var request = AdmissionRequest.Parse(Encoding.UTF8.GetBytes(body));
 
-        Assert.Equal(string.Empty, request.PodText("generateName"));
+        Assert.Equal("w-1", request.PodName());
     }
 }

@@ -1,9 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using NSubstitute;
 using Platform.Webhook.Admission;
 using Platform.Webhook.Mutation;
 using Platform.Webhook.Policy;
@@ -237,12 +234,5 @@ public class TemplateMutatorTests
         return (outcome, patch is null ? pod : IndependentJsonPatch.Apply(pod, Convert.FromBase64String((string)patch!)));
     }
 
-    private static AdmissionHandler Handler(GpuPolicy policy)
-    {
-        var policies = Substitute.For<IPolicySource>();
-        policies.Current.Returns(policy);
-        var options = Substitute.For<IOptionsMonitor<AdmissionOptions>>();
-        options.CurrentValue.Returns(new AdmissionOptions { OnError = OnErrorAction.Deny });
-        return new AdmissionHandler(policies, options, NullLogger<AdmissionHandler>.Instance);
-    }
+    private static AdmissionHandler Handler(GpuPolicy policy) => TestHandlers.For(policy, OnErrorAction.Deny);
 }
