@@ -13,6 +13,10 @@ internal sealed class AdmissionRequest : IDisposable
     private const string Create = "CREATE";
     private const string Pods = "pods";
 
+    /// <summary>The API server never sends a member twice; a body that does is refused (400) rather than read
+    /// one way here and another by whoever reads it next, and the pod's nodes can then always be built.</summary>
+    private static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
+
     private readonly JsonDocument _document;
     private byte[]? _body;
 
@@ -71,7 +75,7 @@ internal sealed class AdmissionRequest : IDisposable
         JsonDocument? document = null;
         try
         {
-            document = JsonDocument.Parse(buffer.AsMemory(0, body.Length));
+            document = JsonDocument.Parse(buffer.AsMemory(0, body.Length), Options);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

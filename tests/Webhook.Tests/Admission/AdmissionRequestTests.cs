@@ -56,6 +56,8 @@ public class AdmissionRequestTests
     [InlineData("""{"request":{"uid":"x"}} {}""")]
     [InlineData("""{"request":{"uid":"x"},"kind":"AdmissionReview",}""")]
     [InlineData("")]
+    [InlineData("""{"request":{"uid":"x","uid":"y"}}""")]
+    [InlineData("""{"request":{"uid":"x","object":{"metadata":{"labels":{"ray.io/node-type":"worker","ray.io/node-type":"head"}}}}}""")]
     public void Parse_InvalidJsonAnywhere_IsNotValidJson(string body)
     {
         var e = Assert.Throws<BadAdmissionRequestException>(() => AdmissionRequest.Parse(Encoding.UTF8.GetBytes(body)));
