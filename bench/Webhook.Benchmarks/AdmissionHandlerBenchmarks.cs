@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
@@ -14,8 +15,8 @@ namespace Platform.Webhook.Benchmarks;
 /// <summary>
 /// The in-process cost of one admission: a recorded KubeRay GPU worker AdmissionReview (~10 KB compact)
 /// through <see cref="AdmissionHandler.Handle"/>, bytes in, bytes out, with the A10G policy the host
-/// tests use. Baseline: parsing the same bytes into a JsonNode (what the handler did before it read the review
-/// sparsely); ScanOnly is the floor of any reader that validates the whole body.
+/// tests use, and its parts: reading the review into a JsonDocument, the one mutation core on the pod,
+/// writing the answer. Baseline: parsing the same bytes into a JsonNode.
 /// </summary>
 public class AdmissionHandlerBenchmarks
 {
@@ -31,10 +32,10 @@ public class AdmissionHandlerBenchmarks
     private byte[] _body = [];
     private AdmissionHandler _handler = null!;
     private JsonObject _pod = null!;
-    private JsonObject _sparsePod = null!;
-    private AdmissionRequest _request = null!;
+    private JsonDocument _document = null!;
+    private JsonElement _podElement;
     private GpuPolicy _policy = null!;
-    private Mutation.MutationResult _fastResult = null!;
+    private Mutation.MutationResult _result = null!;
 
     public int BodyBytes => _body.Length;
 
@@ -46,11 +47,11 @@ public class AdmissionHandlerBenchmarks
         var policy = loaded.Policy ?? throw new InvalidOperationException(string.Join("; ", loaded.Errors));
         _policy = policy;
         _pod = JsonNode.Parse(_body)!["request"]!["object"]!.AsObject();
-        _request = AdmissionRequest.Parse(_body);
-        _sparsePod = _request.Pod?.ToJsonObject(_body) ?? throw new InvalidOperationException("the fixture must be a pod CREATE");
-        _fastResult = SparseWorkerMutation.TryMutate(_request.Pod, _body, _request.Namespace, policy) is { Decision: Mutation.MutationDecision.Patched } fast
-            ? fast
-            : throw new InvalidOperationException("the fixture must be patched on the handler's fast path");
+        _document = JsonDocument.Parse(_body);
+        _podElement = _document.RootElement.GetProperty("request").GetProperty("object");
+        _result = Mutation.PodMutator.Mutate(_podElement, "ml-team", policy, keepMutated: false, CancellationToken.None) is { Decision: Mutation.MutationDecision.Patched } patched
+            ? patched
+            : throw new InvalidOperationException("the fixture must be patched");
         _handler = new AdmissionHandler(new FixedPolicy(policy), new FixedOptions(), NullLogger<AdmissionHandler>.Instance);
         var outcome = _handler.Handle(_body);
         if (outcome.Decision != AdmissionOutcome.Patched)
@@ -59,18 +60,21 @@ public class AdmissionHandlerBenchmarks
         }
     }
 
+    [GlobalCleanup]
+    public void Cleanup() => _document.Dispose();
+
     [Benchmark(Baseline = true)]
     public JsonNode? ParseOnly() => JsonNode.Parse(_body);
 
-    /// <summary>The pure core alone (classify, mutate, apply and check the patch) on an already parsed pod.</summary>
+    /// <summary>The one core on the pod as the handler gives it (an element of the request's document).</summary>
     [Benchmark]
-    public object MutateOnly() => Mutation.PodMutator.Mutate(_pod, "ml-team", _policy);
+    public object MutateOnly() => Mutation.PodMutator.Mutate(_podElement, "ml-team", _policy, keepMutated: false, CancellationToken.None);
 
     /// <summary>The floor of any forward-only reading: every token of the body visited once, nothing built.</summary>
     [Benchmark]
     public int ScanOnly()
     {
-        var reader = new System.Text.Json.Utf8JsonReader(_body);
+        var reader = new Utf8JsonReader(_body);
         var tokens = 0;
         while (reader.Read())
         {
@@ -80,45 +84,19 @@ public class AdmissionHandlerBenchmarks
         return tokens;
     }
 
-    /// <summary>The same floor with the handler's own scanner: every byte validated, nothing built.</summary>
+    /// <summary>The handler's reading alone: the body into a pooled JsonDocument and the envelope's fields.</summary>
     [Benchmark]
-    public int ScannerOnly()
+    public string ReadRequest()
     {
-        var scanner = new JsonScanner(_body);
-        var start = scanner.SkipValue();
-        scanner.EnsureEnd();
-        return scanner.Position - start;
+        using var request = AdmissionRequest.Parse(_body);
+        return request.Uid;
     }
 
-    /// <summary>The handler's reading alone: the envelope and the sparse pod, in one forward-only pass.</summary>
-    [Benchmark]
-    public object ReadRequest() => AdmissionRequest.Parse(_body);
-
-    /// <summary>The handler's fast path alone, on the request <see cref="ReadRequest"/> reads: what
-    /// <see cref="Handle"/> does for this pod between reading the review and writing the answer.</summary>
-    [Benchmark]
-    public object MutateFast() => SparseWorkerMutation.TryMutate(_request.Pod!, _body, _request.Namespace, _policy)!;
-
-    /// <summary>The answer alone: the AdmissionReview response for <see cref="MutateFast"/>'s result (patch as base64,
+    /// <summary>The answer alone: the AdmissionReview response for <see cref="MutateOnly"/>'s result (patch as base64,
     /// warnings, audit annotations), what <see cref="Handle"/> does after mutating.</summary>
     [Benchmark]
     public byte[] WriteResponse() =>
-        AdmissionResponseWriter.Write(_request.ApiVersion, _request.Uid, true, _fastResult.Patch, _fastResult.Warnings, _fastResult.AuditAnnotations);
-
-    /// <summary>The pure core on the sparse pod the handler reads (what <see cref="Handle"/> mutates).</summary>
-    [Benchmark]
-    public object MutateSparse() => Mutation.PodMutator.Mutate(_sparsePod, "ml-team", _policy);
-
-    /// <summary>The handler's pipeline as it was before the sparse reading, measured in the same run: the whole
-    /// review parsed into a JsonNode, the full pod mutated, the same response written.</summary>
-    [Benchmark]
-    public byte[] HandleFullParse()
-    {
-        var review = JsonNode.Parse(_body)!;
-        var request = review["request"]!;
-        var result = Mutation.PodMutator.Mutate(request["object"]!.AsObject(), request["namespace"]!.GetValue<string>(), _policy);
-        return AdmissionResponseWriter.Write(review["apiVersion"]!.GetValue<string>(), request["uid"]!.GetValue<string>(), true, result.Patch, result.Warnings, result.AuditAnnotations);
-    }
+        AdmissionResponseWriter.Write("admission.k8s.io/v1", "705ab4f5-6393-11e8-b7cc-42010a800002", true, _result.Patch, _result.Warnings, _result.AuditAnnotations);
 
     [Benchmark]
     public byte[] Handle() => _handler.Handle(_body).ResponseBody;

@@ -41,8 +41,8 @@ internal static class BaselineServer
         app.Run(async context =>
         {
             // POST /validate also reads the whole body as JSON, token by token, the least any webhook does that must
-            // answer undecodable JSON with 400; POST /scan validates it with the webhook's own JsonScanner, the
-            // floor of /mutate's reading; any other path only reads the bytes.
+            // answer undecodable JSON with 400; POST /scan parses it into a JsonDocument as the webhook's
+            // AdmissionRequest does, the floor of /mutate's reading; any other path only reads the bytes.
             var check = context.Request.Path.Value switch
             {
                 "/validate" => IsJson,
@@ -94,12 +94,10 @@ internal static class BaselineServer
                 bytes = rented.AsSpan(0, (int)body.Length);
             }
 
-            var scanner = new Admission.JsonScanner(bytes);
-            scanner.SkipValue();
-            scanner.EnsureEnd();
+            using var request = Admission.AdmissionRequest.Parse(bytes);
             return true;
         }
-        catch (System.Text.Json.JsonException)
+        catch (Admission.BadAdmissionRequestException)
         {
             return false;
         }
@@ -123,7 +121,7 @@ internal static class BaselineServer
 
             return true;
         }
-        catch (System.Text.Json.JsonException)
+        catch (Admission.BadAdmissionRequestException)
         {
             return false;
         }

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Platform.Webhook.Benchmarks;
 
-// handler:          BenchmarkDotNet, AdmissionHandler bytes in -> bytes out, against the 100 us target.
+// handler:          BenchmarkDotNet, AdmissionHandler bytes in -> bytes out, against the 25 us / 16 KB targets.
 // baseline-server:  the minimal Kestrel HTTPS endpoint (same TLS setup) that /mutate is compared with.
 // latency --url U --body F [--rate 2000] ...: open-loop latency at a fixed rate over HTTP/2.
 // profile [--alloc] [seconds] [method...]: benchmark methods (default Handle) in a plain loop, for perf record with

@@ -14,11 +14,14 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
     private const string PodKindWorker = "worker";
     private const string PodKindOther = "other";
 
-    public AdmissionOutcome Handle(ReadOnlySpan<byte> body)
+    /// <param name="body">The AdmissionReview as received.</param>
+    /// <param name="cancellationToken">The request's: when the API server has given up, the work stops and
+    /// <see cref="OperationCanceledException"/> propagates instead of an answer nobody reads.</param>
+    public AdmissionOutcome Handle(ReadOnlySpan<byte> body, CancellationToken cancellationToken = default)
     {
-        var request = AdmissionRequest.Parse(body);
+        using var request = AdmissionRequest.Parse(body);
 
-        if (!request.IsPodCreate || request.Pod is null)
+        if (!request.IsPodCreate || request.Pod is not { } pod)
         {
             return Allow(request, PodKindOther);
         }
@@ -26,16 +29,16 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
         MutationResult result;
         try
         {
-            var policy = policies.Current;
-            // Most pods are answered from the body itself; the rest get the sparse pod as a JsonNode, which is this
-            // request's own: the mutation may prove its patch on it without a copy.
-            result = SparseWorkerMutation.TryMutate(request.Pod, body, request.Namespace, policy)
-                ?? PodMutator.Mutate(request.Pod.ToJsonObject(body), request.Namespace, policy, podIsOwned: true);
+            result = PodMutator.Mutate(pod, request.Namespace, policies.Current, keepMutated: false, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
         }
         catch (Exception e)
         {
             // The core is pure and should not throw; if it does, the pod still gets an answer.
-            using (Scope(request, body, LogLevel.Error))
+            using (Scope(request, LogLevel.Error))
             {
                 LogHandlerFailed(e, request.Uid);
             }
@@ -53,7 +56,7 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
         switch (result.Decision)
         {
             case MutationDecision.Patched:
-                using (Scope(request, body, LogLevel.Information))
+                using (Scope(request, LogLevel.Information))
                 {
                     LogPatched(result.Kind, result.Cluster, result.Group, result.Profile ?? PolicyAnnotations.DefaultPolicyValue, result.Patch.Count, request.DryRun);
                 }
@@ -65,7 +68,7 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
                     podKind,
                     result);
             case MutationDecision.Denied:
-                using (Scope(request, body, LogLevel.Warning))
+                using (Scope(request, LogLevel.Warning))
                 {
                     LogDenied(result.Kind, result.Cluster, result.Group, result.Message);
                 }
@@ -77,7 +80,7 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
                     podKind,
                     result);
             case MutationDecision.Failed:
-                using (Scope(request, body, LogLevel.Error))
+                using (Scope(request, LogLevel.Error))
                 {
                     LogMutationFailed(result.Kind, result.Cluster, result.Group, result.Message);
                 }
@@ -121,21 +124,20 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
     /// <summary>The request's logging scope (uid, namespace, pod, cluster, group) around a log line, opened only
     /// when the line is written: with the console logger a scope costs an AsyncLocal push per request, about 2 %
     /// of the server's CPU under load, for lines that are mostly filtered out.</summary>
-    private IDisposable? Scope(AdmissionRequest request, ReadOnlySpan<byte> body, LogLevel level)
+    private IDisposable? Scope(AdmissionRequest request, LogLevel level)
     {
         if (!logger.IsEnabled(level))
         {
             return null;
         }
 
-        var pod = request.Pod;
         return RequestScope(
             logger,
             request.Uid,
             request.Namespace ?? string.Empty,
-            pod?.MetadataKept[SparsePodReader.GenerateNameIndex].StringIn(body) ?? pod?.MetadataKept[SparsePodReader.NameIndex].StringIn(body) ?? string.Empty,
-            pod?.LabelsKept[SparsePodReader.ClusterIndex].StringIn(body) ?? string.Empty,
-            pod?.LabelsKept[SparsePodReader.GroupIndex].StringIn(body) ?? string.Empty);
+            request.PodName(),
+            request.PodLabel(RayLabels.Cluster),
+            request.PodLabel(RayLabels.Group));
     }
 
     private static readonly Func<ILogger, string, string, string, string, string, IDisposable?> RequestScope =

@@ -1,217 +1,155 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Platform.Webhook.Admission;
 
-/// <summary>The fields of an AdmissionReview v1 request the webhook reads. The pod stays raw JSON (patches
-/// must be computed against exactly what the API server sent; typed models drop unknown fields and rewrite
-/// quantities), but only the parts the mutation reads or patches: see <see cref="SparsePodReader"/>.</summary>
-/// <param name="Pod">For a pod CREATE, where the kept parts of <c>request.object</c> lie in the body; otherwise
-/// null.</param>
-internal sealed record AdmissionRequest(
-    string ApiVersion,
-    string Uid,
-    string? Operation,
-    string? Group,
-    string? Resource,
-    string? SubResource,
-    string? Namespace,
-    bool DryRun,
-    SparsePod? Pod)
+/// <summary>The fields of an AdmissionReview v1 request the webhook reads, over a <see cref="JsonDocument"/> of
+/// the body. The pod stays raw JSON (patches must be computed against exactly what the API server sent; typed
+/// models drop unknown fields and rewrite quantities). The document's buffers are pooled: dispose the request
+/// once the answer is written, and do not keep <see cref="Pod"/> beyond that.</summary>
+internal sealed class AdmissionRequest : IDisposable
 {
     private const string DefaultApiVersion = "admission.k8s.io/v1";
     private const string Create = "CREATE";
     private const string Pods = "pods";
 
-    public bool IsPodCreate => IsPodCreateOf(Operation, Group, Resource, SubResource);
+    /// <summary>The API server never sends a member twice; a body that does is refused (400) rather than read
+    /// one way here and another by whoever reads it next, and the pod's nodes can then always be built.</summary>
+    private static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
 
-    /// <summary>One forward-only pass over the body: the envelope fields are read, <c>request.object</c> is
-    /// read sparsely (only for a pod CREATE), everything else is skipped. <see cref="JsonScanner"/> validates
-    /// every byte, skipped or not, so a body that is not JSON is refused, and the shape errors are only
-    /// raised once the whole body is known to be JSON.</summary>
+    private readonly JsonDocument _document;
+    private byte[]? _body;
+
+    private AdmissionRequest(JsonDocument document, byte[] body, JsonElement request, string apiVersion, string uid)
+    {
+        _document = document;
+        _body = body;
+        ApiVersion = apiVersion;
+        Uid = uid;
+        Operation = StringOf(request, "operation");
+        SubResource = StringOf(request, "subResource");
+        DryRun = request.TryGetProperty("dryRun", out var dryRun) && dryRun.ValueKind == JsonValueKind.True;
+        if (request.TryGetProperty("resource", out var resource) && resource.ValueKind == JsonValueKind.Object)
+        {
+            Group = StringOf(resource, "group");
+            Resource = StringOf(resource, "resource");
+        }
+
+        if (IsPodCreate && request.TryGetProperty("object", out var pod) && pod.ValueKind == JsonValueKind.Object)
+        {
+            Pod = pod;
+        }
+
+        Namespace = StringOf(request, "namespace") ?? (Pod is { } p ? StringOf(Metadata(p), "namespace") : null);
+    }
+
+    public string ApiVersion { get; }
+
+    public string Uid { get; }
+
+    public string? Operation { get; }
+
+    public string? Group { get; }
+
+    public string? Resource { get; }
+
+    public string? SubResource { get; }
+
+    public string? Namespace { get; }
+
+    public bool DryRun { get; }
+
+    /// <summary>For a pod CREATE, <c>request.object</c>; otherwise null.</summary>
+    public JsonElement? Pod { get; }
+
+    public bool IsPodCreate => Operation == Create && string.IsNullOrEmpty(Group) && Resource == Pods && string.IsNullOrEmpty(SubResource);
+
+    /// <summary>Parses the body; a body that is not JSON, not an AdmissionReview or without a request uid cannot
+    /// be answered and throws <see cref="BadAdmissionRequestException"/>.</summary>
     public static AdmissionRequest Parse(ReadOnlySpan<byte> body)
     {
+        // JsonDocument reads from memory that outlives the call; the body span does not, so it is copied once
+        // into a pooled buffer the request returns when disposed.
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(body.Length, 1));
+        body.CopyTo(buffer);
+        JsonDocument? document = null;
         try
         {
-            return Read(body);
+            document = JsonDocument.Parse(buffer.AsMemory(0, body.Length), Options);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new BadAdmissionRequestException("the body must be an AdmissionReview object");
+            }
+
+            if (!root.TryGetProperty("request", out var request) || request.ValueKind != JsonValueKind.Object)
+            {
+                throw new BadAdmissionRequestException("the AdmissionReview has no request object");
+            }
+
+            if (StringOf(request, "uid") is not { Length: > 0 } uid)
+            {
+                throw new BadAdmissionRequestException("the AdmissionReview has no request.uid");
+            }
+
+            return new AdmissionRequest(document, buffer, request, StringOf(root, "apiVersion") ?? DefaultApiVersion, uid);
         }
-        catch (JsonException e)
+        catch (Exception e)
         {
-            throw new BadAdmissionRequestException($"the body is not valid JSON: {e.Message}");
+            document?.Dispose();
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (e is JsonException json)
+            {
+                throw new BadAdmissionRequestException($"the body is not valid JSON: {json.Message}");
+            }
+
+            throw;
         }
     }
 
-    private static bool IsPodCreateOf(string? operation, string? group, string? resource, string? subResource) =>
-        operation == Create && string.IsNullOrEmpty(group) && resource == Pods && string.IsNullOrEmpty(subResource);
-
-    private static AdmissionRequest Read(ReadOnlySpan<byte> body)
+    /// <summary>The pod's generateName, or its name, for the request's logging scope; empty when neither.</summary>
+    public string PodName()
     {
-        var scanner = new JsonScanner(body);
-        if (scanner.PeekKind() != JsonValueKind.Object)
-        {
-            scanner.SkipValue();
-            scanner.EnsureEnd();
-            throw new BadAdmissionRequestException("the body must be an AdmissionReview object");
-        }
-
-        string? apiVersion = null;
-        Fields? request = null;
-        scanner.EnterObject();
-        var first = true;
-        while (scanner.NextProperty(ref first, out var name))
-        {
-            if (name.Is("apiVersion"u8))
-            {
-                apiVersion = scanner.StringOrNull();
-            }
-            else if (name.Is("request"u8))
-            {
-                request = scanner.PeekKind() == JsonValueKind.Object ? ReadRequest(ref scanner) : SkipValue(ref scanner);
-            }
-            else
-            {
-                scanner.SkipValue();
-            }
-        }
-
-        scanner.EnsureEnd();
-        if (request is null)
-        {
-            throw new BadAdmissionRequestException("the AdmissionReview has no request object");
-        }
-
-        if (string.IsNullOrEmpty(request.Uid))
-        {
-            throw new BadAdmissionRequestException("the AdmissionReview has no request.uid");
-        }
-
-        var podCreate = IsPodCreateOf(request.Operation, request.Group, request.Resource, request.SubResource);
-        return new AdmissionRequest(
-            apiVersion ?? DefaultApiVersion,
-            request.Uid,
-            request.Operation,
-            request.Group,
-            request.Resource,
-            request.SubResource,
-            request.Namespace ?? (podCreate ? request.Pod?.MetadataKept[SparsePodReader.NamespaceIndex].StringIn(body) : null),
-            request.DryRun,
-            podCreate ? request.Pod : null);
+        var metadata = Pod is { } pod ? Metadata(pod) : default;
+        return StringOf(metadata, "generateName") is { Length: > 0 } generateName ? generateName : StringOf(metadata, "name") ?? string.Empty;
     }
 
-    private static Fields ReadRequest(ref JsonScanner scanner)
+    /// <summary>One of the pod's labels, for the request's logging scope; empty when missing.</summary>
+    public string PodLabel(string key)
     {
-        var fields = new Fields();
-        scanner.EnterObject();
-        var first = true;
-        while (scanner.NextProperty(ref first, out var name))
-        {
-            if (name.Is("uid"u8))
-            {
-                fields.Uid = scanner.StringOrNull();
-            }
-            else if (name.Is("operation"u8))
-            {
-                fields.Operation = scanner.StringOrNull();
-            }
-            else if (name.Is("namespace"u8))
-            {
-                fields.Namespace = scanner.StringOrNull();
-            }
-            else if (name.Is("subResource"u8))
-            {
-                fields.SubResource = scanner.StringOrNull();
-            }
-            else if (name.Is("dryRun"u8))
-            {
-                fields.DryRun = scanner.PeekKind() == JsonValueKind.True;
-                scanner.SkipValue();
-            }
-            else if (name.Is("resource"u8))
-            {
-                ReadResource(ref scanner, fields);
-            }
-            else if (name.Is("object"u8))
-            {
-                // The API server sends operation and resource before object, so a request that is not a pod
-                // CREATE is skipped here; in any other order the pod is read and dropped at the end.
-                if (scanner.PeekKind() == JsonValueKind.Object && !fields.CannotBePodCreate)
-                {
-                    fields.Pod = SparsePodReader.Read(ref scanner);
-                }
-                else
-                {
-                    fields.Pod = null;
-                    scanner.SkipValue();
-                }
-            }
-            else
-            {
-                scanner.SkipValue();
-            }
-        }
-
-        return fields;
+        var metadata = Pod is { } pod ? Metadata(pod) : default;
+        return metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("labels", out var labels) ? StringOf(labels, key) ?? string.Empty : string.Empty;
     }
 
-    private static void ReadResource(ref JsonScanner scanner, Fields fields)
+    public void Dispose()
     {
-        fields.Group = null;
-        fields.Resource = null;
-        fields.ResourceSeen = true;
-        if (scanner.PeekKind() != JsonValueKind.Object)
+        if (_body is { } body)
         {
-            scanner.SkipValue();
-            return;
-        }
-
-        scanner.EnterObject();
-        var first = true;
-        while (scanner.NextProperty(ref first, out var name))
-        {
-            if (name.Is("group"u8))
-            {
-                fields.Group = scanner.StringOrNull();
-            }
-            else if (name.Is("resource"u8))
-            {
-                fields.Resource = scanner.StringOrNull();
-            }
-            else
-            {
-                scanner.SkipValue();
-            }
+            _body = null;
+            _document.Dispose();
+            ArrayPool<byte>.Shared.Return(body);
         }
     }
 
-    private static Fields? SkipValue(ref JsonScanner scanner)
+    private static JsonElement Metadata(JsonElement pod) =>
+        pod.TryGetProperty("metadata", out var metadata) ? metadata : default;
+
+    /// <summary>A string member, or null when missing, not a string, or not text .NET can hold (a lone surrogate
+    /// escape is valid JSON but no valid UTF-16 string).</summary>
+    private static string? StringOf(JsonElement o, string name)
     {
-        scanner.SkipValue();
-        return null;
-    }
+        if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
 
-    private sealed class Fields
-    {
-        public string? Uid { get; set; }
-
-        public string? Operation { get; set; }
-
-        public string? Group { get; set; }
-
-        public string? Resource { get; set; }
-
-        public bool ResourceSeen { get; set; }
-
-        public string? SubResource { get; set; }
-
-        public string? Namespace { get; set; }
-
-        public bool DryRun { get; set; }
-
-        public SparsePod? Pod { get; set; }
-
-        /// <summary>What has been read so far already rules out a pod CREATE.</summary>
-        public bool CannotBePodCreate =>
-            (Operation is not null && Operation != Create)
-            || (ResourceSeen && (!string.IsNullOrEmpty(Group) || Resource != Pods))
-            || !string.IsNullOrEmpty(SubResource);
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 }

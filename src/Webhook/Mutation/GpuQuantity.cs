@@ -25,9 +25,5 @@ internal static class GpuQuantity
         };
     }
 
-    /// <summary>The GPU limit of a container, or 0 when it has none.</summary>
-    public static int LimitOf(JsonObject container, string resourceName) =>
-        Read(JsonRead.Object(container["resources"], "limits"), resourceName, out var present) ?? (present ? 1 : 0);
-
     public static JsonNode Format(int count) => JsonValue.Create(count.ToString(CultureInfo.InvariantCulture));
 }

@@ -24,7 +24,7 @@ internal static class HeadMutation
 
         foreach (var (key, value) in head.Annotations)
         {
-            var current = JsonRead.String(JsonRead.Object(context.Pod["metadata"], "annotations"), key);
+            var current = JsonRead.String(JsonRead.Object(context.Template["metadata"], "annotations"), key);
             if (current == value)
             {
                 continue;
@@ -44,14 +44,15 @@ internal static class HeadMutation
 
     private static void HideGpus(MutationContext context)
     {
-        if (JsonRead.Array(context.Pod["spec"], "containers") is not { } containers)
+        if (JsonRead.Array(context.Template["spec"], "containers") is not { } containers)
         {
             return;
         }
 
         for (var i = 0; i < containers.Count; i++)
         {
-            if (containers[i] is not JsonObject container || GpuQuantity.LimitOf(container, context.Policy.GpuResourceName) > 0)
+            context.CancellationToken.ThrowIfCancellationRequested();
+            if (containers[i] is not JsonObject container || ContainerGpus.Has(container, context.Policy))
             {
                 continue;
             }

@@ -6,8 +6,23 @@ namespace Platform.Webhook.Mutation;
 /// <summary>Lenient reads from raw JSON: a missing or differently-typed value reads as null, never throws.</summary>
 internal static class JsonRead
 {
-    public static string? String(JsonObject? o, string name) =>
-        o is not null && o.TryGetPropertyValue(name, out var v) && v is JsonValue jv && jv.TryGetValue<string>(out var s) ? s : null;
+    public static string? String(JsonObject? o, string name)
+    {
+        if (o is null || !o.TryGetPropertyValue(name, out var v) || v is not JsonValue jv)
+        {
+            return null;
+        }
+
+        try
+        {
+            return jv.TryGetValue<string>(out var s) ? s : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape is valid JSON but no .NET string: read as no text, as a number would be.
+            return null;
+        }
+    }
 
     public static JsonObject? Object(JsonNode? node, string name) => node is JsonObject o ? o[name] as JsonObject : null;
 

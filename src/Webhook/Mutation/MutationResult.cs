@@ -18,8 +18,8 @@ internal enum MutationDecision
 }
 
 /// <summary>Everything the admission answer and the offline preview need from one mutation.
-/// <see cref="MutatedPod"/> is the pod with the patch applied, for the preview; the admission fast path
-/// (<see cref="Admission.SparseWorkerMutation"/>), which never builds the pod, leaves it null.</summary>
+/// <see cref="MutatedPod"/> is the template with the patch applied, for the offline preview; the admission
+/// handler does not ask for it and gets null.</summary>
 internal sealed record MutationResult(
     MutationDecision Decision,
     RayPodKind Kind,

@@ -13,10 +13,12 @@ internal static partial class RayStartCommand
     private const string Flag = "--num-gpus";
 
     /// <summary>Returns the command with <c>--num-gpus=<paramref name="gpus"/></c> in every <c>ray start</c>
-    /// (replacing <c>--num-gpus=X</c>, <c>--num-gpus X</c> or adding the flag), or null when the command
-    /// has no <c>ray start</c> to rewrite.</summary>
-    public static string? WithNumGpus(string command, int gpus)
+    /// (replacing <c>--num-gpus=X</c>, <c>--num-gpus X</c>, and adding the flag where it is missing when
+    /// <paramref name="addWhenMissing"/>), or null when the command has no <c>ray start</c> to rewrite.
+    /// <paramref name="previous"/> is the first value the flag had, or null when it was missing.</summary>
+    public static string? WithNumGpus(string command, int gpus, bool addWhenMissing, out string? previous)
     {
+        previous = null;
         var matches = RayStart().Matches(command);
         if (matches.Count == 0)
         {
@@ -36,18 +38,20 @@ internal static partial class RayStartCommand
                 var token = command.AsSpan(start, length);
                 if (token.StartsWith(Flag + "=", StringComparison.Ordinal))
                 {
+                    previous ??= token[(Flag.Length + 1)..].ToString();
                     edits.Add((start, length, $"{Flag}={value}"));
                     found = true;
                 }
                 else if (token.SequenceEqual(Flag) && i + 1 < tokens.Count)
                 {
                     var next = tokens[++i];
+                    previous ??= command.Substring(next.Start, next.Length);
                     edits.Add((start, next.Start + next.Length - start, $"{Flag}={value}"));
                     found = true;
                 }
             }
 
-            if (!found)
+            if (!found && addWhenMissing)
             {
                 edits.Add((from, 0, $" {Flag}={value}"));
             }

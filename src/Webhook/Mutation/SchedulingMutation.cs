@@ -24,10 +24,16 @@ internal static class SchedulingMutation
 
     public static void AddTolerations(MutationContext context, IReadOnlyList<Toleration> tolerations)
     {
+        if (tolerations.Count == 0)
+        {
+            return;
+        }
+
+        // One pass over what the pod has, however many tolerations that is (16,000 is a valid pod).
+        var existing = TolerationJson.IdentitiesOf(JsonRead.Array(context.Template["spec"], "tolerations"), context.CancellationToken);
         foreach (var toleration in tolerations)
         {
-            var existing = JsonRead.Array(context.Pod["spec"], "tolerations");
-            if (existing is not null && existing.Any(t => t is JsonObject o && toleration.SameAs(o)))
+            if (!existing.Add(toleration.Identity))
             {
                 continue;
             }
@@ -52,7 +58,7 @@ internal static class SchedulingMutation
 
         foreach (var (key, value) in wanted)
         {
-            var current = JsonRead.String(JsonRead.Object(context.Pod["spec"], "nodeSelector"), key);
+            var current = JsonRead.String(JsonRead.Object(context.Template["spec"], "nodeSelector"), key);
             if (current == value)
             {
                 continue;
@@ -80,7 +86,7 @@ internal static class SchedulingMutation
             return;
         }
 
-        var terms = JsonRead.Array(JsonRead.Object(JsonRead.Object(context.Pod["spec"], "affinity"), "nodeAffinity")?["requiredDuringSchedulingIgnoredDuringExecution"], "nodeSelectorTerms");
+        var terms = JsonRead.Array(JsonRead.Object(JsonRead.Object(context.Template["spec"], "affinity"), "nodeAffinity")?["requiredDuringSchedulingIgnoredDuringExecution"], "nodeSelectorTerms");
         if (terms is null || terms.Count == 0)
         {
             var expressions = new JsonArray();

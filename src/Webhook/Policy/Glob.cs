@@ -1,6 +1,10 @@
+using System.IO.Enumeration;
+
 namespace Platform.Webhook.Policy;
 
-/// <summary>Shell-style globs for policy rules: <c>*</c> any run of characters, <c>?</c> one character.</summary>
+/// <summary>Shell-style globs for policy rules and profile tenancy: <c>*</c> any run of characters, <c>?</c> one
+/// character, case-sensitive as Kubernetes names are. The runtime's file-name matcher does exactly this (its
+/// "simple expression" has no escapes and no DOS wildcards), allocates nothing and is linear in practice.</summary>
 internal static class Glob
 {
     /// <summary>True when <paramref name="patterns"/> is omitted (matches anything) or one pattern matches.</summary>
@@ -22,38 +26,8 @@ internal static class Glob
         return false;
     }
 
-    public static bool IsMatch(ReadOnlySpan<char> pattern, ReadOnlySpan<char> value)
-    {
-        // Iterative matcher with single-star backtracking: linear in practice, no regex allocation per admission.
-        int p = 0, v = 0, starP = -1, starV = 0;
-        while (v < value.Length)
-        {
-            if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == value[v]))
-            {
-                p++;
-                v++;
-            }
-            else if (p < pattern.Length && pattern[p] == '*')
-            {
-                starP = p++;
-                starV = v;
-            }
-            else if (starP >= 0)
-            {
-                p = starP + 1;
-                v = ++starV;
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        while (p < pattern.Length && pattern[p] == '*')
-        {
-            p++;
-        }
-
-        return p == pattern.Length;
-    }
+    /// <remarks>The file-name matcher never matches an empty name; an empty value (no group label) matches
+    /// only a pattern of stars.</remarks>
+    public static bool IsMatch(ReadOnlySpan<char> pattern, ReadOnlySpan<char> value) =>
+        value.IsEmpty ? pattern.Trim('*').IsEmpty : FileSystemName.MatchesSimpleExpression(pattern, value, ignoreCase: false);
 }

@@ -7,7 +7,8 @@ internal sealed record GpuPolicy(
     HeadPolicy Head,
     GpuPodPolicy GpuPods,
     IReadOnlyDictionary<string, GpuProfile> Profiles,
-    IReadOnlyList<ProfileRule> Rules)
+    IReadOnlyList<ProfileRule> Rules,
+    RayPolicy Ray)
 {
     public const string DefaultGpuResourceName = "nvidia.com/gpu";
     public const string DefaultGpuNodeLabel = "nvidia.com/gpu.present";
@@ -20,7 +21,8 @@ internal sealed record GpuPolicy(
         HeadPolicy.Default,
         GpuPodPolicy.Default,
         new Dictionary<string, GpuProfile>(StringComparer.Ordinal),
-        []);
+        [],
+        RayPolicy.Default);
 }
 
 /// <summary>How Ray head pods without a GPU limit are kept away from GPUs.</summary>
@@ -43,13 +45,20 @@ internal sealed record GpuPodPolicy(IReadOnlyList<Toleration> Tolerations, IRead
 /// <summary>A named GPU shape for workers.</summary>
 /// <param name="Gpus">GPU limit of the Ray container; null leaves the pod's own count alone.</param>
 /// <param name="Enforce">Replace a different GPU count the pod already asks for.</param>
+/// <param name="Namespaces">Globs of the namespaces whose pods may select the profile by annotation; null lets
+/// every namespace. Rules that select the profile keep their own namespace matching.</param>
 internal sealed record GpuProfile(
     string Name,
     int? Gpus,
     bool Enforce,
     IReadOnlyDictionary<string, string> NodeSelector,
     IReadOnlyList<Toleration> Tolerations,
-    IReadOnlyList<NodeSelectorRequirement> NodeAffinity);
+    IReadOnlyList<NodeSelectorRequirement> NodeAffinity,
+    IReadOnlyList<string>? Namespaces = null)
+{
+    /// <summary>Whether a pod in <paramref name="podNamespace"/> may ask for this profile by annotation.</summary>
+    public bool AllowsNamespace(string? podNamespace) => Glob.MatchesAny(Namespaces, podNamespace ?? string.Empty);
+}
 
 /// <summary>Selects a profile for worker pods; every omitted list matches anything. Values are globs.</summary>
 internal sealed record ProfileRule(

@@ -10,10 +10,12 @@ internal sealed class PolicyReader(List<PolicyError> errors)
 {
     public const string ReservedProfileName = "default";
 
-    private static readonly string[] TopKeys = ["version", "gpuResourceName", "gpuNodeLabel", "head", "gpuPods", "profiles", "rules"];
+    private static readonly string[] TopKeys = ["version", "gpuResourceName", "gpuNodeLabel", "head", "gpuPods", "profiles", "rules", "ray"];
     private static readonly string[] HeadKeys = ["avoidGpuNodes", "hideGpus", "annotations"];
     private static readonly string[] GpuPodKeys = ["tolerations", "nodeSelector"];
-    private static readonly string[] ProfileKeys = ["gpus", "enforce", "nodeSelector", "tolerations", "nodeAffinity"];
+    private static readonly string[] ProfileKeys = ["gpus", "enforce", "nodeSelector", "tolerations", "nodeAffinity", "namespaces"];
+    private static readonly string[] RayKeys = ["numGpus"];
+    private static readonly string[] NumGpusValues = ["fix", "warn"];
     private static readonly string[] RuleKeys = ["profile", "namespaces", "clusters", "groups"];
     private static readonly string[] TolerationKeys = ["key", "operator", "value", "effect", "tolerationSeconds"];
     private static readonly string[] RequirementKeys = ["key", "operator", "values"];
@@ -55,7 +57,30 @@ internal sealed class PolicyReader(List<PolicyError> errors)
             ReadHead(Child(map, "head")),
             ReadGpuPods(Child(map, "gpuPods")),
             profiles,
-            ReadRules(Child(map, "rules"), profiles));
+            ReadRules(Child(map, "rules"), profiles),
+            ReadRay(Child(map, "ray")));
+    }
+
+    private RayPolicy ReadRay(YamlNode? node)
+    {
+        var map = node is null ? null : Mapping(node, "ray", RayKeys);
+        if (map is null)
+        {
+            return RayPolicy.Default;
+        }
+
+        return String(map, "numGpus", "ray") switch
+        {
+            null or "fix" => RayPolicy.Default,
+            "warn" => new RayPolicy(NumGpusAction.Warn),
+            var other => Invalid(other),
+        };
+
+        RayPolicy Invalid(string value)
+        {
+            Error("ray.numGpus", $"\"{value}\" is not allowed; use {string.Join(" or ", NumGpusValues)} (default fix)");
+            return RayPolicy.Default;
+        }
     }
 
     private HeadPolicy ReadHead(YamlNode? node)
@@ -158,7 +183,8 @@ internal sealed class PolicyReader(List<PolicyError> errors)
             enforce,
             StringMap(Child(map, "nodeSelector"), $"{path}.nodeSelector", checkValues: true),
             Child(map, "tolerations") is { } t ? Tolerations(t, $"{path}.tolerations") : [],
-            Child(map, "nodeAffinity") is { } a ? Requirements(a, $"{path}.nodeAffinity") : []);
+            Child(map, "nodeAffinity") is { } a ? Requirements(a, $"{path}.nodeAffinity") : [],
+            Globs(map, "namespaces", path));
 
         if (profile.Gpus is null && profile.NodeSelector.Count == 0 && profile.Tolerations.Count == 0 && profile.NodeAffinity.Count == 0)
         {
@@ -297,14 +323,12 @@ internal sealed class PolicyReader(List<PolicyError> errors)
             result.Add(new Toleration(key, op, value, effect, seconds));
         }
 
+        var seen = new Dictionary<TolerationIdentity, int>();
         for (var i = 0; i < result.Count; i++)
         {
-            for (var j = 0; j < i; j++)
+            if (!seen.TryAdd(result[i].Identity, i))
             {
-                if (result[i].SameAs(result[j].ToJson()))
-                {
-                    Error($"{path}[{i}]", $"repeats {path}[{j}] (same key, operator, value and effect)");
-                }
+                Error($"{path}[{i}]", $"repeats {path}[{seen[result[i].Identity]}] (same key, operator, value and effect)");
             }
         }
 

@@ -116,6 +116,11 @@ internal sealed partial class PolicyStore : IPolicySource, IReloadableFile
         byte[] content;
         try
         {
+            if (new FileInfo(file).Length is var length and > PolicyLoader.MaxBytes)
+            {
+                return (null, null, [.. PolicyLoader.TooLarge(length).Errors.Select(e => e.ToString())]);
+            }
+
             content = System.IO.File.ReadAllBytes(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)

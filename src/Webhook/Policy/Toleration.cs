@@ -1,29 +1,17 @@
 using System.Text.Json.Nodes;
-using Platform.Webhook.Mutation;
 
 namespace Platform.Webhook.Policy;
 
 /// <summary>A core/v1 Toleration. Two tolerations are the same one when key, operator, value and effect agree
-/// (an empty operator means Equal, as the scheduler reads it).</summary>
+/// (an empty operator means Equal, as the scheduler reads it): see <see cref="Identity"/>.</summary>
 internal sealed record Toleration(string? Key, string? Operator, string? Value, string? Effect, long? TolerationSeconds)
 {
-    private const string Equal = "Equal";
+    public const string EqualOperator = "Equal";
 
-    public string NormalizedOperator => string.IsNullOrEmpty(Operator) ? Equal : Operator;
+    public string NormalizedOperator => string.IsNullOrEmpty(Operator) ? EqualOperator : Operator;
 
-    // Compared in place (JsonRead.TextEquals/SameText): the check runs over every pair of a pod's tolerations
-    // on every admission, and reading each field as a string allocated one per field per pair.
-    public bool SameAs(JsonObject toleration) =>
-        JsonRead.TextEquals(toleration, "key", Key)
-        && (JsonRead.IsNoText(toleration, "operator") ? NormalizedOperator == Equal : JsonRead.TextEquals(toleration, "operator", NormalizedOperator))
-        && JsonRead.TextEquals(toleration, "value", Value)
-        && JsonRead.TextEquals(toleration, "effect", Effect);
-
-    public static bool SameIdentity(JsonObject a, JsonObject b) =>
-        JsonRead.SameText(a, b, "key")
-        && SameOperator(a, b)
-        && JsonRead.SameText(a, b, "value")
-        && JsonRead.SameText(a, b, "effect");
+    /// <summary>Key, operator, value and effect with "missing" and "empty" read alike, as the scheduler reads them.</summary>
+    public TolerationIdentity Identity => new(Key ?? string.Empty, NormalizedOperator, Value ?? string.Empty, Effect ?? string.Empty);
 
     public JsonObject ToJson()
     {
@@ -54,14 +42,4 @@ internal sealed record Toleration(string? Key, string? Operator, string? Value, 
 
     public override string ToString() =>
         $"{Key}{(NormalizedOperator == "Exists" ? string.Empty : "=" + Value)}:{(string.IsNullOrEmpty(Effect) ? "*" : Effect)}";
-
-    /// <summary>An empty operator means Equal, as the scheduler reads it.</summary>
-    private static bool SameOperator(JsonObject a, JsonObject b) =>
-        (JsonRead.IsNoText(a, "operator"), JsonRead.IsNoText(b, "operator")) switch
-        {
-            (true, true) => true,
-            (true, false) => JsonRead.TextEquals(b, "operator", Equal),
-            (false, true) => JsonRead.TextEquals(a, "operator", Equal),
-            _ => JsonRead.SameText(a, b, "operator"),
-        };
 }

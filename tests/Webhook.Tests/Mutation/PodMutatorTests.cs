@@ -338,17 +338,17 @@ public class PodMutatorTests
     }
 
     [Fact]
-    public void PatchedPod_FailingTheCheck_IsNotSent()
+    public void UsersOwnInvalidResource_DoesNotBlockThePatch()
     {
-        // requests without a limit for an extended resource: the API server would refuse the pod.
+        // requests without a limit for an extended resource: the API server judges that, with or without the
+        // webhook; refusing the patch for it would only let the pod escape the policy.
         var worker = Fixtures.Pod(Fixtures.CpuWorker);
         worker["spec"]!["containers"]![0]!["resources"]!["requests"]!["example.com/fpga"] = "1";
 
         var result = PodMutator.Mutate(worker, MlTeam, GpuPolicy.Default with { Profiles = new Dictionary<string, GpuProfile> { ["p"] = new("p", 1, false, new Dictionary<string, string>(), [], []) }, Rules = [new ProfileRule("p", null, null, null)] });
 
-        Assert.Equal(MutationDecision.Failed, result.Decision);
-        Assert.Empty(result.Patch);
-        Assert.Contains("example.com/fpga without a limit", result.Message, StringComparison.Ordinal);
+        Assert.Equal(MutationDecision.Patched, result.Decision);
+        Assert.Contains(result.Patch, op => op.Path == "/spec/containers/0/resources/limits/nvidia.com~1gpu");
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public class RayStartCommandTests
     [InlineData("ray start --resources='{\"a;b\": 1}' --num-gpus=1", 4, "ray start --resources='{\"a;b\": 1}' --num-gpus=4")]
     [InlineData("/home/ray/anaconda3/bin/ray start --block", 1, "/home/ray/anaconda3/bin/ray start --num-gpus=1 --block")]
     public void WithNumGpus_RewritesOrAddsTheFlag(string command, int gpus, string expected) =>
-        Assert.Equal(expected, RayStartCommand.WithNumGpus(command, gpus));
+        Assert.Equal(expected, RayStartCommand.WithNumGpus(command, gpus, addWhenMissing: true, out _));
 
     [Theory]
     [InlineData("python train.py")]
@@ -24,13 +24,29 @@ public class RayStartCommandTests
     [InlineData("ray status")]
     [InlineData("")]
     public void WithNumGpus_NoRayStart_ReturnsNull(string command) =>
-        Assert.Null(RayStartCommand.WithNumGpus(command, 1));
+        Assert.Null(RayStartCommand.WithNumGpus(command, 1, addWhenMissing: true, out _));
 
     [Fact]
     public void WithNumGpus_RunTwice_IsStable()
     {
-        var once = RayStartCommand.WithNumGpus("ray start --block", 2)!;
+        var once = RayStartCommand.WithNumGpus("ray start --block", 2, addWhenMissing: true, out _)!;
 
-        Assert.Equal(once, RayStartCommand.WithNumGpus(once, 2));
+        Assert.Equal(once, RayStartCommand.WithNumGpus(once, 2, addWhenMissing: true, out var previous));
+        Assert.Equal("2", previous);
     }
+
+    [Theory]
+    [InlineData("ray start --num-gpus=2 --block", "2")]
+    [InlineData("ray start --num-gpus 3 --block", "3")]
+    [InlineData("ray start --block", null)]
+    public void WithNumGpus_ReportsWhatTheFlagSaid(string command, string? expected)
+    {
+        RayStartCommand.WithNumGpus(command, 1, addWhenMissing: false, out var previous);
+
+        Assert.Equal(expected, previous);
+    }
+
+    [Fact]
+    public void WithNumGpus_NotAddingWhenMissing_LeavesTheLine() =>
+        Assert.Equal("ray start --block", RayStartCommand.WithNumGpus("ray start --block", 1, addWhenMissing: false, out _));
 }

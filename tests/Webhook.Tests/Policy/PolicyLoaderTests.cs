@@ -92,6 +92,10 @@ public class PolicyLoaderTests
     [InlineData("version: v1\nprofiles: {a: {gpus: 1}}\nrules: [{profile: b}]", "rules[0].profile", "known profiles: a")]
     [InlineData("version: v1\nprofiles: {a: {gpus: 1}}\nrules: [{profile: a, groups: []}]", "rules[0].groups", "matches nothing")]
     [InlineData("version: v1\nrules: {profile: a}", "rules", "must be a list")]
+    [InlineData("version: v1\nprofiles: {a: {gpus: 1, namespaces: []}}", "profiles.a.namespaces", "matches nothing")]
+    [InlineData("version: v1\nprofiles: {a: {gpus: 1, namespaces: team-a}}", "profiles.a.namespaces", "list of strings")]
+    [InlineData("version: v1\nray: {numGpus: ignore}", "ray.numGpus", "use fix or warn")]
+    [InlineData("version: v1\nray: {numGPUs: fix}", "ray.numGPUs", "unknown key")]
     public void Parse_InvalidPolicy_ReportsPathAndFix(string yaml, string path, string messagePart)
     {
         var result = PolicyLoader.Parse(yaml);
@@ -157,6 +161,55 @@ public class PolicyLoaderTests
         try
         {
             Assert.True(PolicyLoader.LoadFile(path).IsValid);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Parse_ProfileNamespacesAndRay_AreRead()
+    {
+        var policy = TestPolicies.Parse("version: v1\nray: {numGpus: warn}\nprofiles: {a: {gpus: 1, namespaces: [team-a, \"research-*\"]}, b: {gpus: 2}}");
+
+        Assert.Equal(NumGpusAction.Warn, policy.Ray.NumGpus);
+        Assert.Equal(["team-a", "research-*"], policy.Profiles["a"].Namespaces);
+        Assert.True(policy.Profiles["a"].AllowsNamespace("research-nlp"));
+        Assert.False(policy.Profiles["a"].AllowsNamespace("team-b"));
+        Assert.Null(policy.Profiles["b"].Namespaces);
+        Assert.True(policy.Profiles["b"].AllowsNamespace("anyone"));
+        Assert.Equal(NumGpusAction.Fix, TestPolicies.Parse("version: v1").Ray.NumGpus);
+    }
+
+    [Fact]
+    public void Parse_OverOneMebibyte_IsRefusedBeforeParsing()
+    {
+        var text = "version: v1\n#" + new string('x', PolicyLoader.MaxBytes);
+
+        var error = Assert.Single(PolicyLoader.Parse(text).Errors);
+
+        Assert.Contains("at most 1048576 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ExactlyOneMebibyte_IsRead()
+    {
+        var head = "version: v1\n#";
+        var text = head + new string('x', PolicyLoader.MaxBytes - head.Length);
+
+        Assert.True(PolicyLoader.Parse(text).IsValid);
+    }
+
+    [Fact]
+    public void LoadFile_OverOneMebibyte_IsRefusedWithItsSize()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"policy-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, "version: v1\n#" + new string('x', 2 * PolicyLoader.MaxBytes));
+        try
+        {
+            var error = Assert.Single(PolicyLoader.LoadFile(path).Errors);
+            Assert.Contains($"{new FileInfo(path).Length} bytes", error.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -53,6 +53,24 @@ public sealed class PolicyStoreReloadTests
     }
 
     [Fact]
+    public async Task Reload_PolicyOverOneMebibyte_RefusedAndLastGoodStays()
+    {
+        await using var host = await WebhookTestHost.StartAsync(HostTestPolicies.A10g);
+        var attempt = NextAttempt(host);
+
+        host.WritePolicy(HostTestPolicies.H100 + "\n#" + new string('x', PolicyLoader.MaxBytes));
+
+        Assert.False(await attempt.WaitAsync(WebhookTestHost.Timeout));
+        var review = AdmissionReviews.GpuWorker("uid-after-large-reload");
+        using var response = await host.PostAdmissionAsync(review.ToJsonString());
+        var pod = AdmissionResponses.ApplyPatch(review, await AdmissionResponses.ReadReviewAsync(response));
+        Assert.Equal("NVIDIA-A10G", (string?)pod["spec"]!["nodeSelector"]!["nvidia.com/gpu.product"]);
+        var (_, readyz) = await host.GetHealthAsync("/readyz");
+        var errors = JsonNode.Parse(readyz)!["policy"]!["lastReloadErrors"]!.AsArray().Select(e => (string)e!).ToList();
+        Assert.Contains(errors, e => e.Contains("at most 1048576 bytes", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Reload_ConfigMapStyleSymlinkSwap_Detected()
     {
         // Kubernetes ConfigMap volumes: policy.yaml -> ..data/policy.yaml, ..data -> ..<timestamp>;

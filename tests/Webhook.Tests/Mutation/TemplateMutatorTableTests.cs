@@ -1,22 +1,22 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using NSubstitute;
 using Platform.Webhook.Admission;
 using Platform.Webhook.Mutation;
 using Platform.Webhook.Policy;
 using Platform.Webhook.Tests.TestSupport;
 
-namespace Platform.Webhook.Tests.Admission;
+namespace Platform.Webhook.Tests.Mutation;
 
-/// <summary>The handler mutates the sparse pod read from the AdmissionReview, the CLI and the mutator tests
-/// the full pod. For every pod fixture, every pod variant the mutator tests use, every policy they use and
-/// two namespaces, the handler path must give exactly what <see cref="PodMutator"/> gives on the full pod:
-/// the same decision, patch bytes, warnings, audit annotations and message.</summary>
-public class SparsePodEquivalenceTests
+/// <summary>The core's table: every pod shape the tests know (KubeRay v1.7.0 fixtures and variants of them) under
+/// every policy they use, in two namespaces, through each caller of the one core: the pod at the root
+/// (<see cref="PodMutator"/>, what the CLI uses), the admission handler on the AdmissionReview bytes, and the
+/// same pod as a template deep inside a RayCluster document. Every patch is applied with an independent RFC 6902
+/// implementation, must yield the mutated pod, and a second run on the result must yield no operations.</summary>
+public class TemplateMutatorTableTests
 {
     private const string Uid = "5e1a7c2b-0000-4000-8000-0000000000aa";
+    private const string Location = "/spec/workerGroupSpecs/1/template";
 
     private static readonly string[] Namespaces = ["ml-team", "default"];
 
@@ -61,7 +61,7 @@ public class SparsePodEquivalenceTests
 
     [Theory]
     [MemberData(nameof(Table))]
-    public void HandlerOnSparsePod_GivesExactlyTheFullPodResult(string podName, string policyName, string ns)
+    public void Handler_GivesExactlyThePodResult(string podName, string policyName, string ns)
     {
         var pod = Pods[podName]();
         var policy = Policies[policyName]();
@@ -75,156 +75,76 @@ public class SparsePodEquivalenceTests
         MutationResultAssert.Same(expected, actual);
     }
 
+    [Theory]
+    [MemberData(nameof(Table))]
+    public void Patch_AppliesIndependently_YieldsTheMutatedPod_AndIsIdempotent(string podName, string policyName, string ns)
+    {
+        var pod = Pods[podName]();
+        var policy = Policies[policyName]();
+
+        var result = PodMutator.Mutate(pod, ns, policy);
+
+        if (result.Decision != MutationDecision.Patched)
+        {
+            Assert.Empty(result.Patch);
+            return;
+        }
+
+        var applied = IndependentJsonPatch.Apply(pod, result.Patch);
+        Assert.True(JsonNode.DeepEquals(applied, result.MutatedPod), $"{podName}: the patch does not reproduce the mutated pod");
+        var again = PodMutator.Mutate(applied, ns, policy);
+        Assert.Equal(MutationDecision.Unchanged, again.Decision);
+        Assert.Empty(again.Patch);
+    }
+
+    [Theory]
+    [MemberData(nameof(Table))]
+    public void TemplateAtANonRootLocation_GivesThePodResultAtThatLocation(string podName, string policyName, string ns)
+    {
+        var pod = Pods[podName]();
+        var policy = Policies[policyName]();
+        var atRoot = PodMutator.Mutate(pod, ns, policy);
+        var cluster = new JsonObject
+        {
+            ["apiVersion"] = "ray.io/v1",
+            ["kind"] = "RayCluster",
+            ["spec"] = new JsonObject
+            {
+                ["workerGroupSpecs"] = new JsonArray(new JsonObject { ["groupName"] = "cpu" }, new JsonObject { ["groupName"] = "gpu", ["template"] = pod.DeepClone() }),
+            },
+        };
+        using var document = JsonDocument.Parse(cluster.ToJsonString());
+        var template = document.RootElement.GetProperty("spec").GetProperty("workerGroupSpecs")[1].GetProperty("template");
+
+        var located = TemplateMutator.Mutate(template, Location, RayPodClassifier.Classify(pod), ns, policy, keepMutated: false, CancellationToken.None);
+
+        Assert.Equal(atRoot.Decision, located.Decision);
+        Assert.Equal(atRoot.Warnings, located.Warnings);
+        Assert.Equal(atRoot.AuditAnnotations.OrderBy(a => a.Key), located.AuditAnnotations.OrderBy(a => a.Key));
+        Assert.Equal(atRoot.Message, located.Message);
+        Assert.Equal(atRoot.Patch.Select(op => (op.Op, Location + op.Path, op.Value?.ToJsonString())), located.Patch.Select(op => (op.Op, op.Path, op.Value?.ToJsonString())));
+        if (located.Decision == MutationDecision.Patched)
+        {
+            var patched = IndependentJsonPatch.Apply(cluster, located.Patch);
+            Assert.True(JsonNode.DeepEquals(atRoot.MutatedPod, patched["spec"]!["workerGroupSpecs"]![1]!["template"]), $"{podName}: the located patch changes the template differently");
+            Assert.True(JsonNode.DeepEquals(cluster["spec"]!["workerGroupSpecs"]![0], patched["spec"]!["workerGroupSpecs"]![0]), "the located patch touched another group");
+        }
+    }
+
     [Fact]
     public void Table_CoversEveryDecision()
     {
         var decisions = new HashSet<MutationDecision>();
-        foreach (var (pod, make) in Pods)
+        foreach (var make in Pods.Values)
         {
             foreach (var policy in Policies.Values)
             {
                 decisions.Add(PodMutator.Mutate(make(), "ml-team", policy()).Decision);
             }
-
-            Assert.True(make() is not null, pod);
         }
 
         Assert.Equal(Enum.GetValues<MutationDecision>().ToHashSet(), decisions);
     }
-
-    [Theory]
-    [MemberData(nameof(PodNames))]
-    public void SparsePod_KeepsWhatTheMutationReadsAtItsPathsAndDropsTheRest(string podName)
-    {
-        var pod = Pods[podName]();
-
-        var sparse = SparsePodReader.Read(Encoding.UTF8.GetBytes(pod.ToJsonString()));
-
-        foreach (var name in new[] { "name", "generateName", "namespace", "annotations" })
-        {
-            AssertSame(At(pod["metadata"], name), At(sparse["metadata"], name), $"metadata.{name}");
-        }
-
-        // Of the labels, only the three the classifier reads.
-        var labels = At(pod["metadata"], "labels");
-        var classifying = new[] { RayLabels.NodeType, RayLabels.Cluster, RayLabels.Group };
-        AssertSame(
-            labels is JsonObject all ? new JsonObject(all.Where(l => classifying.Contains(l.Key)).Select(l => KeyValuePair.Create(l.Key, l.Value?.DeepClone()))) : labels,
-            At(sparse["metadata"], "labels"),
-            "metadata.labels");
-
-        if (pod["spec"] is not JsonObject)
-        {
-            AssertSame(pod["spec"], sparse["spec"], "spec (not an object: kept as it is)");
-        }
-
-        foreach (var name in new[] { "tolerations", "nodeSelector", "affinity" })
-        {
-            AssertSame(At(pod["spec"], name), At(sparse["spec"], name), $"spec.{name}");
-        }
-
-        var containers = At(pod["spec"], "containers") as JsonArray;
-        var sparseContainers = At(sparse["spec"], "containers") as JsonArray;
-        Assert.Equal(containers?.Count, sparseContainers?.Count);
-        for (var i = 0; i < (containers?.Count ?? 0); i++)
-        {
-            if (containers![i] is not JsonObject)
-            {
-                AssertSame(containers[i], sparseContainers![i], $"spec.containers[{i}] (not an object: kept as it is)");
-                continue;
-            }
-
-            foreach (var name in new[] { "name", "resources", "args", "command", "env" })
-            {
-                AssertSame(At(containers[i], name), At(sparseContainers![i], name), $"spec.containers[{i}].{name}");
-            }
-
-            Assert.Null(At(sparseContainers![i], "image"));
-        }
-
-        Assert.Null(At(sparse["spec"], "volumes"));
-        Assert.Null(At(sparse["spec"], "initContainers"));
-        Assert.Null(At(sparse["metadata"], "ownerReferences"));
-        Assert.Null(sparse["kind"]);
-        Assert.True(sparse.ToJsonString().Length < pod.ToJsonString().Length, "the sparse pod is not smaller");
-    }
-
-    [Fact]
-    public void SparsePod_ManyContainers_KeepsEveryOneInOrder_AndTheNextPodReadsClean()
-    {
-        var containers = string.Join(",", Enumerable.Range(0, 1000).Select(i => $$"""{"name":"c{{i}}","image":"x"}"""));
-        var many = SparsePodReader.Read(Encoding.UTF8.GetBytes($$$"""{"spec":{"containers":[{{{containers}}}]}}"""));
-
-        var kept = many["spec"]!["containers"]!.AsArray();
-        Assert.Equal(1000, kept.Count);
-        Assert.Equal("c999", (string?)kept[999]!["name"]);
-        Assert.Null(kept[0]!["image"]);
-
-        var next = SparsePodReader.Read(Encoding.UTF8.GetBytes("""{"spec":{"containers":[{"name":"only"}]}}"""));
-        Assert.Equal("only", (string?)Assert.Single(next["spec"]!["containers"]!.AsArray())!["name"]);
-    }
-
-    [Fact]
-    public void Parse_ObjectBeforeUidAndOperation_StillReadsThePod()
-    {
-        var pod = Fixtures.Pod(Fixtures.GpuWorker);
-        var body = $$$"""{"request":{"object":{{{pod.ToJsonString()}}},"resource":{"resource":"pods","group":""},"operation":"CREATE","uid":"{{{Uid}}}","namespace":"ml-team"},"apiVersion":"admission.k8s.io/v1"}""";
-
-        var bytes = Encoding.UTF8.GetBytes(body);
-        var request = AdmissionRequest.Parse(bytes);
-
-        Assert.True(request.IsPodCreate);
-        Assert.Equal(Uid, request.Uid);
-        Assert.Equal("ml-team", request.Namespace);
-        Assert.True(JsonNode.DeepEquals(pod["spec"]!["tolerations"], request.Pod!.ToJsonObject(bytes)["spec"]!["tolerations"]));
-    }
-
-    [Theory]
-    [InlineData("UPDATE", "pods", "")]
-    [InlineData("CREATE", "pods", "status")]
-    [InlineData("CREATE", "services", "")]
-    public void Parse_NotAPodCreate_BuildsNoPod(string operation, string resource, string subResource)
-    {
-        var pod = Fixtures.Pod(Fixtures.GpuWorker);
-        var body = $$$"""{"apiVersion":"admission.k8s.io/v1","request":{"uid":"{{{Uid}}}","resource":{"group":"","resource":"{{{resource}}}"},"subResource":"{{{subResource}}}","operation":"{{{operation}}}","object":{{{pod.ToJsonString()}}},"dryRun":true}}""";
-
-        var request = AdmissionRequest.Parse(Encoding.UTF8.GetBytes(body));
-
-        Assert.False(request.IsPodCreate);
-        Assert.Null(request.Pod);
-        Assert.True(request.DryRun);
-    }
-
-    [Theory]
-    [InlineData("""{"request":{"uid":"x","object":{"spec":{"volumes":[}}}}""")]
-    [InlineData("""{"request":{"uid":"x"}} {}""")]
-    [InlineData("""{"request":{"uid":"x"},"kind":"AdmissionReview",}""")]
-    [InlineData("")]
-    public void Parse_InvalidJsonAnywhere_EvenInSkippedParts_IsNotValidJson(string body)
-    {
-        var e = Assert.Throws<BadAdmissionRequestException>(() => AdmissionRequest.Parse(Encoding.UTF8.GetBytes(body)));
-
-        Assert.Contains("not valid JSON", e.Message, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("""{"request":[]}""", "no request object")]
-    [InlineData("""{"request":null}""", "no request object")]
-    [InlineData("""{"request":{"uid":7}}""", "no request.uid")]
-    [InlineData("""[{"request":{"uid":"x"}}]""", "AdmissionReview object")]
-    public void Parse_WrongShapes_KeepTheirMessages(string body, string messagePart)
-    {
-        var e = Assert.Throws<BadAdmissionRequestException>(() => AdmissionRequest.Parse(Encoding.UTF8.GetBytes(body)));
-
-        Assert.Contains(messagePart, e.Message, StringComparison.Ordinal);
-    }
-
-    public static TheoryData<string> PodNames() => [.. Pods.Keys];
-
-    private static JsonNode? At(JsonNode? node, string name) => node is JsonObject o ? o[name] : null;
-
-    private static void AssertSame(JsonNode? expected, JsonNode? actual, string path) =>
-        Assert.True(JsonNode.DeepEquals(expected, actual), $"{path}: {expected?.ToJsonString()} != {actual?.ToJsonString()}");
 
     private static Dictionary<string, Func<JsonObject>> BuildPods()
     {
@@ -361,7 +281,7 @@ public class SparsePodEquivalenceTests
             worker["spec"]!["containers"]![0]!["resources"]!["requests"]!["nvidia.com/gpu"] = 1.0;
             return worker;
         };
-        // Shapes the admission fast path (SparseWorkerMutation) reads itself: each must give what the full pod gives.
+        // Odd but valid shapes (null sections, operator-less, repeated or numeric fields, escaped text): the core must handle each.
         pods["worker-null-sections"] = () => WithSpec(WithMetadata(Fixtures.Pod(Fixtures.GpuWorker), "annotations", null), ("tolerations", null), ("nodeSelector", null));
         pods["worker-empty-tolerations"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("tolerations", new JsonArray()));
         pods["worker-tolerations-without-operator"] = () => WithSpec(Fixtures.Pod(Fixtures.GpuWorker), ("tolerations", JsonNode.Parse("""
@@ -438,12 +358,5 @@ public class SparsePodEquivalenceTests
         return pod;
     }
 
-    private static AdmissionHandler Handler(GpuPolicy policy)
-    {
-        var policies = Substitute.For<IPolicySource>();
-        policies.Current.Returns(policy);
-        var options = Substitute.For<IOptionsMonitor<AdmissionOptions>>();
-        options.CurrentValue.Returns(new AdmissionOptions { OnError = OnErrorAction.Allow });
-        return new AdmissionHandler(policies, options, NullLogger<AdmissionHandler>.Instance);
-    }
+    private static AdmissionHandler Handler(GpuPolicy policy) => TestHandlers.For(policy, OnErrorAction.Allow);
 }
