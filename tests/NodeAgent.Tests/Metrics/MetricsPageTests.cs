@@ -88,6 +88,32 @@ public sealed class MetricsPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Scrape_AfterRegistration_ShowsTheResourceRegistered()
+    {
+        var page = await _http.GetStringAsync("/metrics").DefaultTimeout();
+
+        Assert.Contains("raygpu_device_plugin_registered{resource=\"nvidia.com/gpu\"} 1\n", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scrape_AfterDeviceListAndLostRegistration_ShowsWhatTheKubeletWasTold()
+    {
+        // A resource of its own: the real nvidia.com/gpu gets its device list from the fake kubelet's stream at any time.
+        var observer = _agent.Services.GetServices<IDevicePluginObserver>().OfType<Platform.NodeAgent.Inventory.DevicePluginObserver>().Single();
+
+        observer.OnEvent(new DeviceListSent("example.com/gpu", 7, 3, 1, 1, TimeSpan.Zero) { Gpus = 2 });
+        observer.OnEvent(new RegistrationFailed("example.com/gpu", 1, "kubelet.sock refused", TimeSpan.FromSeconds(1)));
+        var page = await _http.GetStringAsync("/metrics").DefaultTimeout();
+
+        Assert.Contains("raygpu_advertised_gpus{resource=\"example.com/gpu\"} 2\n", page, StringComparison.Ordinal);
+        Assert.Contains("raygpu_advertised_devices{resource=\"example.com/gpu\",health=\"unhealthy\"} 1\n", page, StringComparison.Ordinal);
+        Assert.Contains("raygpu_device_plugin_registered{resource=\"example.com/gpu\"} 0\n", page, StringComparison.Ordinal);
+
+        observer.OnEvent(new PluginStopped("example.com/gpu"));
+        Assert.Contains("raygpu_advertised_gpus{resource=\"example.com/gpu\"} 0\n", await _http.GetStringAsync("/metrics").DefaultTimeout(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Scrape_Unchanged_ServesTheSamePage()
     {
         var page = _agent.Services.GetRequiredService<MetricsPage>();
