@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Platform.Operations.Tests.EndToEnd;
+
+/// <summary>One sample of an instant query: its labels and value (NaN for histogram quantiles without observations).</summary>
+internal sealed record QuerySample(IReadOnlyDictionary<string, string> Labels, double Value);
+
+/// <summary>An alert as Prometheus's /api/v1/alerts lists it.</summary>
+internal sealed record ActiveAlert(IReadOnlyDictionary<string, string> Labels, string State);
+
+/// <summary>The few calls of Prometheus's HTTP API the tests read.</summary>
+internal sealed class PrometheusClient(HttpClient http)
+{
+    public async Task<IReadOnlyList<QuerySample>> QueryAsync(string query)
+    {
+        var data = await GetDataAsync("/api/v1/query?query=" + Uri.EscapeDataString(query));
+        return
+        [
+            .. data["result"]!.AsArray().Select(r => new QuerySample(
+                Labels(r!["metric"]!.AsObject()),
+                double.Parse((string)r["value"]![1]!, NumberStyles.Float, CultureInfo.InvariantCulture))),
+        ];
+    }
+
+    public async Task<IReadOnlyList<ActiveAlert>> AlertsAsync()
+    {
+        var data = await GetDataAsync("/api/v1/alerts");
+        return [.. data["alerts"]!.AsArray().Select(a => new ActiveAlert(Labels(a!["labels"]!.AsObject()), (string)a["state"]!))];
+    }
+
+    private async Task<JsonObject> GetDataAsync(string path)
+    {
+        var body = await http.GetStringAsync(new Uri(path, UriKind.Relative));
+        var response = JsonNode.Parse(body)!.AsObject();
+        Assert.True((string?)response["status"] == "success", $"GET {path}: {body}");
+        return response["data"]!.AsObject();
+    }
+
+    private static Dictionary<string, string> Labels(JsonObject labels) =>
+        labels.ToDictionary(p => p.Key, p => (string)p.Value!, StringComparer.Ordinal);
+}
