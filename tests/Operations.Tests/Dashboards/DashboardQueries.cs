@@ -4,9 +4,6 @@ using Platform.Chart.Tests;
 
 namespace Platform.Operations.Tests.Dashboards;
 
-/// <summary>One query of one dashboard panel, with Grafana's variables replaced as "All" and a short range would.</summary>
-internal sealed record PanelQuery(string Panel, string RefId, string Expr, string Query);
-
 /// <summary>The dashboard the chart ships (charts/platform/dashboards/platform.json) and its panels' queries.</summary>
 internal static partial class DashboardQueries
 {

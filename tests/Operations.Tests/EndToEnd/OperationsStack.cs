@@ -41,6 +41,7 @@ internal sealed partial class OperationsStack : IAsyncDisposable
     private readonly TempDirectory _directory = new("platform-e2e-");
     private readonly List<ServiceProcess> _processes = [];
     private X509Certificate2? _certificate;
+    private HttpClient? _prometheusHttp;
 
     private OperationsStack()
     {
@@ -73,6 +74,7 @@ internal sealed partial class OperationsStack : IAsyncDisposable
     {
         Agent?.Dispose();
         Webhook?.Dispose();
+        _prometheusHttp?.Dispose();
         foreach (var process in _processes)
         {
             await process.DisposeAsync();
@@ -125,7 +127,8 @@ internal sealed partial class OperationsStack : IAsyncDisposable
             "--config.file=prometheus.yml", $"--storage.tsdb.path={Path.Combine(root, "data")}",
             $"--web.listen-address=127.0.0.1:{port}"], null);
         await prometheus.WaitForLineAsync(ReadyLine(), StartLimit);
-        Prometheus = new PrometheusClient(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) });
+        _prometheusHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        Prometheus = new PrometheusClient(_prometheusHttp);
     }
 
     private ServiceProcess Launch(string name, string file, string[] args, IReadOnlyDictionary<string, string?>? environment)

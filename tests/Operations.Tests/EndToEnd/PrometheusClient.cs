@@ -3,12 +3,6 @@ using System.Text.Json.Nodes;
 
 namespace Platform.Operations.Tests.EndToEnd;
 
-/// <summary>One sample of an instant query: its labels and value (NaN for histogram quantiles without observations).</summary>
-internal sealed record QuerySample(IReadOnlyDictionary<string, string> Labels, double Value);
-
-/// <summary>An alert as Prometheus's /api/v1/alerts lists it.</summary>
-internal sealed record ActiveAlert(IReadOnlyDictionary<string, string> Labels, string State);
-
 /// <summary>The few calls of Prometheus's HTTP API the tests read.</summary>
 internal sealed class PrometheusClient(HttpClient http)
 {
