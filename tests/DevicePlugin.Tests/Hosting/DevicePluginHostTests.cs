@@ -170,6 +170,8 @@ public sealed class DevicePluginHostTests : IDisposable
 
         Assert.Equal([$"{Uuid(0)}::0", $"{Uuid(0)}::1", $"{Uuid(1)}::0", $"{Uuid(1)}::1", $"{Uuid(1)}::2"], list.Devices.Select(d => d.ID));
         Assert.Equal(Uuid(1), response.ContainerResponses.Single().Envs["NVIDIA_VISIBLE_DEVICES"]);
+        var sent = await plugin.Events.WaitForAsync<DeviceListSent>();
+        Assert.Equal((2, 5), (sent.Gpus, sent.Healthy));
     }
 
     [Fact]
@@ -193,6 +195,25 @@ public sealed class DevicePluginHostTests : IDisposable
         Assert.Equal([Uuid(0)], whole.Devices.Select(d => d.ID));
         Assert.Equal(4, shared.Devices.Count);
         Assert.All(shared.Devices, d => Assert.StartsWith(Uuid(1) + "::", d.ID, StringComparison.Ordinal));
+        var sentWhole = await plugin.Events.WaitForAsync<DeviceListSent>(e => e.ResourceName == "nvidia.com/gpu");
+        Assert.Equal((1, 1), (sentWhole.Gpus, sentWhole.Healthy));
+    }
+
+    [Fact]
+    public async Task SharedResourceName_DeviceListSent_CountsEachGpuOnce()
+    {
+        await using var kubelet = await FakeKubelet.StartAsync(_dir.Path);
+        await using var plugin = await PluginHarness.StartAsync(_dir.Path, Many(2), new Dictionary<string, string?>
+        {
+            ["DevicePlugin:Sharing:SharedResourceName"] = "nvidia.com/shared-gpu",
+            ["DevicePlugin:Sharing:Devices:0:Uuid"] = Uuid(1),
+            ["DevicePlugin:Sharing:Devices:0:Replicas"] = "4",
+        });
+
+        var sent = await plugin.Events.WaitForAsync<DeviceListSent>(e => e.ResourceName == "nvidia.com/shared-gpu");
+
+        // Four device IDs, one GPU behind them: what the node agent sets against discovery.
+        Assert.Equal((1, 4, 0), (sent.Gpus, sent.Healthy, sent.Unhealthy));
     }
 
     [Fact]
