@@ -26,18 +26,6 @@ internal sealed partial class OperationsStack : IAsyncDisposable
         "monitoring.prometheusRule.alerts.gpusNotAdvertised.for=\"2s\"",
     ];
 
-    private const string Policy = """
-        version: v1
-        profiles:
-          a10g:
-            gpus: 1
-            nodeSelector:
-              nvidia.com/gpu.product: NVIDIA-A10G
-        rules:
-          - profile: a10g
-            clusters: ["raycluster-*"]
-        """;
-
     private readonly TempDirectory _directory = new("platform-e2e-");
     private readonly List<ServiceProcess> _processes = [];
     private X509Certificate2? _certificate;
@@ -99,7 +87,7 @@ internal sealed partial class OperationsStack : IAsyncDisposable
         var keyFile = Path.Combine(root, "tls.key");
         TestCertificates.WritePem(_certificate, certFile, keyFile);
         var policy = Path.Combine(root, "policy.yaml");
-        await File.WriteAllTextAsync(policy, Policy);
+        await File.WriteAllTextAsync(policy, HostTestPolicies.A10g);
         var webhook = Launch("webhook", Dotnet(), [Built("WebhookAssembly"),
             "--urls=https://127.0.0.1:0", "--Health:Port=0", "--Health:ShutdownDelaySeconds=0",
             $"--Tls:CertFile={certFile}", $"--Tls:KeyFile={keyFile}", $"--Policy:File={policy}"], noCluster);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Platform.Operations.Tests.Tools;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -39,31 +40,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public static ServiceProcess Start(string name, string file, IEnumerable<string> args, string directory, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = directory,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
-        {
-            if (value is null)
-            {
-                start.Environment.Remove(key);
-            }
-            else
-            {
-                start.Environment[key] = value;
-            }
-        }
-
-        var service = new ServiceProcess(name, start);
+        var service = new ServiceProcess(name, ChildProcess.StartInfo(file, directory, args, environment));
         service._process.Start();
         service._process.BeginOutputReadLine();
         service._process.BeginErrorReadLine();

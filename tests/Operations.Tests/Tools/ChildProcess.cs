@@ -6,7 +6,8 @@ namespace Platform.Operations.Tests.Tools;
 /// <summary>Runs a tool to completion with stdout and stderr in one text, killed after a time limit.</summary>
 internal static class ChildProcess
 {
-    public static async Task<ProcessResult> RunAsync(string file, string directory, TimeSpan limit, params string[] args)
+    /// <summary>Start information with both streams redirected; a null value in <paramref name="environment"/> removes the variable.</summary>
+    public static ProcessStartInfo StartInfo(string file, string directory, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -20,7 +21,24 @@ internal static class ChildProcess
             start.ArgumentList.Add(arg);
         }
 
-        using var process = new Process { StartInfo = start };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
+        }
+
+        return start;
+    }
+
+    public static async Task<ProcessResult> RunAsync(string file, string directory, TimeSpan limit, params string[] args)
+    {
+        using var process = new Process { StartInfo = StartInfo(file, directory, args) };
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
