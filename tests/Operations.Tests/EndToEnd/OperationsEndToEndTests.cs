@@ -75,6 +75,11 @@ public sealed class OperationsEndToEndTests
                 return (missing.Count == 0, 0, "no data: " + string.Join(", ", missing));
             });
 
+            // The node and GPU variables list this agent's node and GPUs; namespace and Ray cluster need pods,
+            // cluster an external label of a multi-cluster setup.
+            var node = Assert.Single(await stack.Prometheus.LabelValuesAsync("Hostname", "raygpu_info"));
+            Assert.Equal(["0", "1"], await stack.Prometheus.LabelValuesAsync("gpu", $"DCGM_FI_DEV_GPU_UTIL{{Hostname=~\"{node}\"}}"));
+
             await Eventually.ThatAsync("admissions in the webhook panels", Limit, async () =>
             {
                 var byDecision = await stack.Prometheus.QueryAsync(Panel("Admissions by decision"));

@@ -23,6 +23,15 @@ internal sealed class PrometheusClient(HttpClient http)
         return [.. data["alerts"]!.AsArray().Select(a => new ActiveAlert(Labels(a!["labels"]!.AsObject()), (string)a["state"]!))];
     }
 
+    /// <summary>What Grafana's <c>label_values(match, label)</c> variable query asks for.</summary>
+    public async Task<IReadOnlyList<string>> LabelValuesAsync(string label, string match)
+    {
+        var body = await http.GetStringAsync(new Uri($"/api/v1/label/{label}/values?match[]={Uri.EscapeDataString(match)}", UriKind.Relative));
+        var response = JsonNode.Parse(body)!.AsObject();
+        Assert.True((string?)response["status"] == "success", $"label values of {label}: {body}");
+        return [.. response["data"]!.AsArray().Select(v => (string)v!)];
+    }
+
     private async Task<JsonObject> GetDataAsync(string path)
     {
         var body = await http.GetStringAsync(new Uri(path, UriKind.Relative));
