@@ -44,7 +44,10 @@ internal sealed class ListAndWatchStreams(ResourcePlugin plugin)
                     await writer.WriteAsync(message, token).ConfigureAwait(false);
                     last = message;
                     var healthy = message.Devices.Count(d => d.Health == KubeletPaths.Healthy);
-                    plugin.Events.Publish(new DeviceListSent(plugin.ResourceName, streamId, layout.InventoryVersion, healthy, message.Devices.Count - healthy, Stopwatch.GetElapsedTime(started)));
+                    plugin.Events.Publish(new DeviceListSent(plugin.ResourceName, streamId, layout.InventoryVersion, healthy, message.Devices.Count - healthy, Stopwatch.GetElapsedTime(started))
+                    {
+                        Gpus = layout.ReplicasPerGpu.Count,
+                    });
                 }
 
                 sentVersion = layout.InventoryVersion;

@@ -21,6 +21,12 @@ internal sealed class AgentMetrics
 
     public ConcurrentDictionary<(string Reason, string To), long> HealthTransitions { get; } = new();
 
+    /// <summary>Resource name → whether it is registered with the kubelet now.</summary>
+    public ConcurrentDictionary<string, bool> Registered { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Resource name → the device list last sent to the kubelet (physical GPUs, healthy and unhealthy IDs).</summary>
+    public ConcurrentDictionary<string, Advertisement> Advertised { get; } = new(StringComparer.Ordinal);
+
     public long Allocations => Interlocked.Read(ref _allocations);
 
     public long AllocationFailures => Interlocked.Read(ref _allocationFailures);
@@ -33,6 +39,18 @@ internal sealed class AgentMetrics
     public long Version => Interlocked.Read(ref _version);
 
     public void CountRegistration() => Changed(Interlocked.Increment(ref _registrations));
+
+    public void SetRegistered(string resource, bool registered)
+    {
+        Registered[resource] = registered;
+        Changed(0);
+    }
+
+    public void SetAdvertised(string resource, Advertisement advertisement)
+    {
+        Advertised[resource] = advertisement;
+        Changed(0);
+    }
 
     public void CountNvmlError() => Changed(Interlocked.Increment(ref _nvmlErrors));
 

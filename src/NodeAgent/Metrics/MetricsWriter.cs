@@ -115,6 +115,32 @@ internal static class MetricsWriter
         output.Append("raygpu_allocate_duration_seconds_bucket{le=\"+Inf\"} ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
         output.Append("raygpu_allocate_duration_seconds_sum ").Append(sum.ToString("0.######", CultureInfo.InvariantCulture)).Append('\n');
         output.Append("raygpu_allocate_duration_seconds_count ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+
+        WriteDevicePlugin(output, view.Agent);
+    }
+
+    /// <summary>Registration and the last device list per resource: what the kubelet was told, to set against discovery.</summary>
+    private static void WriteDevicePlugin(StringBuilder output, AgentMetrics agent)
+    {
+        Header(output, "raygpu_device_plugin_registered", "gauge", "1 while the resource is registered with the kubelet, 0 while it is not.");
+        foreach (var (resource, registered) in agent.Registered.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            output.Append("raygpu_device_plugin_registered{resource=\"").Append(Escape(resource)).Append("\"} ").Append(registered ? '1' : '0').Append('\n');
+        }
+
+        var advertised = agent.Advertised.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        Header(output, "raygpu_advertised_gpus", "gauge", "Physical GPUs behind the device list last sent to the kubelet, per resource.");
+        foreach (var (resource, list) in advertised)
+        {
+            output.Append("raygpu_advertised_gpus{resource=\"").Append(Escape(resource)).Append("\"} ").Append(list.Gpus.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        Header(output, "raygpu_advertised_devices", "gauge", "Device IDs in the list last sent to the kubelet, by resource and health (time-sliced GPUs count once per replica).");
+        foreach (var (resource, list) in advertised)
+        {
+            output.Append("raygpu_advertised_devices{resource=\"").Append(Escape(resource)).Append("\",health=\"healthy\"} ").Append(list.Healthy.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            output.Append("raygpu_advertised_devices{resource=\"").Append(Escape(resource)).Append("\",health=\"unhealthy\"} ").Append(list.Unhealthy.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
     }
 
     private static string GpuLabels(GpuDevice device, string hostname, PodRef pod) =>

@@ -170,6 +170,8 @@ public sealed class DevicePluginHostTests : IDisposable
 
         Assert.Equal([$"{Uuid(0)}::0", $"{Uuid(0)}::1", $"{Uuid(1)}::0", $"{Uuid(1)}::1", $"{Uuid(1)}::2"], list.Devices.Select(d => d.ID));
         Assert.Equal(Uuid(1), response.ContainerResponses.Single().Envs["NVIDIA_VISIBLE_DEVICES"]);
+        var sent = await plugin.Events.WaitForAsync<DeviceListSent>();
+        Assert.Equal((2, 5), (sent.Gpus, sent.Healthy));
     }
 
     [Fact]
@@ -193,6 +195,12 @@ public sealed class DevicePluginHostTests : IDisposable
         Assert.Equal([Uuid(0)], whole.Devices.Select(d => d.ID));
         Assert.Equal(4, shared.Devices.Count);
         Assert.All(shared.Devices, d => Assert.StartsWith(Uuid(1) + "::", d.ID, StringComparison.Ordinal));
+        // Four device IDs with one GPU behind them: the GPU count is what the node agent sets against discovery.
+        var sentFirst = await plugin.Events.WaitForAsync<DeviceListSent>();
+        var sentSecond = await plugin.Events.WaitForAsync<DeviceListSent>(e => e.ResourceName != sentFirst.ResourceName);
+        var sent = new[] { sentFirst, sentSecond }.ToDictionary(e => e.ResourceName);
+        Assert.Equal((1, 1), (sent["nvidia.com/gpu"].Gpus, sent["nvidia.com/gpu"].Healthy));
+        Assert.Equal((1, 4, 0), (sent["nvidia.com/shared-gpu"].Gpus, sent["nvidia.com/shared-gpu"].Healthy, sent["nvidia.com/shared-gpu"].Unhealthy));
     }
 
     [Fact]

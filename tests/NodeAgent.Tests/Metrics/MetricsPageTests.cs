@@ -41,7 +41,7 @@ public sealed class MetricsPageTests : IAsyncLifetime
         await _agent.StartAsync().DefaultTimeout();
         var address = _agent.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(10) };
-        // After the agent's own observer counted it (observers run in registration order).
+        // After the agent's own observer counted the registration and the first device list (observers run in registration order).
         await _registered.Task.DefaultTimeout();
 
         // The one sample at start runs on the sampler's own task; wait for it rather than race it.
@@ -88,6 +88,33 @@ public sealed class MetricsPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Scrape_AfterRegistration_ShowsTheResourceRegisteredWithBothGpus()
+    {
+        var page = await _http.GetStringAsync("/metrics").DefaultTimeout();
+
+        Assert.Contains("raygpu_device_plugin_registered{resource=\"nvidia.com/gpu\"} 1\n", page, StringComparison.Ordinal);
+        Assert.Contains("raygpu_advertised_gpus{resource=\"nvidia.com/gpu\"} 2\n", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scrape_AfterDeviceListAndLostRegistration_ShowsWhatTheKubeletWasTold()
+    {
+        // A resource of its own: the real nvidia.com/gpu gets its device list from the fake kubelet's stream at any time.
+        var observer = _agent.Services.GetServices<IDevicePluginObserver>().OfType<Platform.NodeAgent.Inventory.DevicePluginObserver>().Single();
+
+        observer.OnEvent(new DeviceListSent("example.com/gpu", 7, 3, 1, 1, TimeSpan.Zero) { Gpus = 2 });
+        observer.OnEvent(new RegistrationFailed("example.com/gpu", 1, "kubelet.sock refused", TimeSpan.FromSeconds(1)));
+        var page = await _http.GetStringAsync("/metrics").DefaultTimeout();
+
+        Assert.Contains("raygpu_advertised_gpus{resource=\"example.com/gpu\"} 2\n", page, StringComparison.Ordinal);
+        Assert.Contains("raygpu_advertised_devices{resource=\"example.com/gpu\",health=\"unhealthy\"} 1\n", page, StringComparison.Ordinal);
+        Assert.Contains("raygpu_device_plugin_registered{resource=\"example.com/gpu\"} 0\n", page, StringComparison.Ordinal);
+
+        observer.OnEvent(new PluginStopped("example.com/gpu"));
+        Assert.Contains("raygpu_advertised_gpus{resource=\"example.com/gpu\"} 0\n", await _http.GetStringAsync("/metrics").DefaultTimeout(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Scrape_Unchanged_ServesTheSamePage()
     {
         var page = _agent.Services.GetRequiredService<MetricsPage>();
@@ -103,7 +130,9 @@ public sealed class MetricsPageTests : IAsyncLifetime
     {
         public void OnEvent(DevicePluginEvent pluginEvent)
         {
-            if (pluginEvent is PluginRegistered)
+            // The first device list follows the registration (the kubelet opens ListAndWatch after Register);
+            // it changes the page, so the tests start once it has been counted.
+            if (pluginEvent is DeviceListSent)
             {
                 registered.TrySetResult();
             }

@@ -43,6 +43,10 @@ public class MetricsWriterTests
         agent.ObserveAllocation(TimeSpan.FromMilliseconds(0.3), succeeded: true);
         agent.ObserveAllocation(TimeSpan.FromMilliseconds(3), succeeded: true);
         agent.ObserveAllocation(TimeSpan.FromMilliseconds(30), succeeded: false);
+        agent.SetRegistered("nvidia.com/gpu", true);
+        agent.SetRegistered("nvidia.com/gpu.shared", false);
+        agent.SetAdvertised("nvidia.com/gpu", new Advertisement(1, 1, 0));
+        agent.SetAdvertised("nvidia.com/gpu.shared", new Advertisement(1, 0, 4));
 
         var text = new StringBuilder();
         MetricsWriter.Write(text, View(agent));
