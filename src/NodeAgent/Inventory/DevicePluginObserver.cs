@@ -1,10 +1,16 @@
 using Platform.DevicePlugin.Events;
+using Platform.NodeAgent.Health;
+using Platform.NodeAgent.Kubernetes;
 using Platform.NodeAgent.Metrics;
 
 namespace Platform.NodeAgent.Inventory;
 
-/// <summary>Device-plugin events → agent metrics, and a pod-attribution refresh after every allocation.</summary>
-internal sealed class DevicePluginObserver(AgentMetrics metrics, PodAttributionRefresher attribution) : IDevicePluginObserver
+/// <summary>
+/// Device-plugin events → agent metrics, a pod-attribution refresh after every allocation, and a Node Event
+/// when another plugin holds our socket (once per episode), so <c>kubectl describe node</c> shows why the
+/// GPUs are not advertised.
+/// </summary>
+internal sealed class DevicePluginObserver(AgentMetrics metrics, PodAttributionRefresher attribution, NodeEventPublisher nodeEvents) : IDevicePluginObserver
 {
     public void OnEvent(DevicePluginEvent pluginEvent)
     {
@@ -19,6 +25,15 @@ internal sealed class DevicePluginObserver(AgentMetrics metrics, PodAttributionR
                 break;
             case AllocationRejected:
                 metrics.CountAllocationFailure();
+                break;
+            case PluginSocketInUse { Attempt: 1 } inUse:
+                nodeEvents.Publish(new NodeEvent(
+                    nodeEvents.NodeName,
+                    "Warning",
+                    "DevicePluginSocketInUse",
+                    "Listen",
+                    $"{inUse.SocketPath} is served by another live device plugin, so {inUse.ResourceName} is not advertised by this agent. Its socket is left alone; the agent takes over once it is free. Switch the other plugin off on this node (docs/node-agent.md).",
+                    inUse.Timestamp));
                 break;
         }
     }

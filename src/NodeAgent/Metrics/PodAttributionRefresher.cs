@@ -107,8 +107,17 @@ internal sealed partial class PodAttributionRefresher : BackgroundService
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Problem = $"pod-resources List failed: {ex.Message}";
-            LogRefreshFailed(ex.Message);
+            // An RpcException's Message carries its whole DebugException; the status says what went wrong.
+            var reason = ex is Grpc.Core.RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
+            var problem = $"pod-resources List failed: {reason}";
+
+            // Said when it starts or changes, not at every refresh (no kubelet on a laptop fails forever).
+            if (problem != Problem)
+            {
+                LogRefreshFailed(reason);
+            }
+
+            Problem = problem;
         }
     }
 
