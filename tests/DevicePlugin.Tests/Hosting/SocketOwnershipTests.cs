@@ -1,14 +1,6 @@
-using Grpc.Core;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Platform.DevicePlugin.Events;
 using Platform.DevicePlugin.Tests.TestSupport;
-using Platform.DevicePlugin.Transport;
-using V1Beta1;
 using static Platform.DevicePlugin.Tests.TestSupport.Gpus;
 
 namespace Platform.DevicePlugin.Tests.Hosting;
@@ -29,7 +21,7 @@ public sealed class SocketOwnershipTests : IDisposable
     public async Task LivePluginOnOurSocket_IsLeftAlone_RetriedWithBackoff_AndSurvivesOurShutdown()
     {
         await using var kubelet = await FakeKubelet.StartAsync(_dir.Path);
-        await using var other = await OtherPlugin.StartAsync(_dir.File("nvidia-gpu.sock"));
+        await using var other = await OtherDevicePlugin.StartAsync(_dir.File("nvidia-gpu.sock"));
         var time = new FakeTimeProvider(Start);
         var plugin = await PluginHarness.StartAsync(_dir.Path, Many(1), Config(), time: time);
 
@@ -52,7 +44,7 @@ public sealed class SocketOwnershipTests : IDisposable
     public async Task LivePluginGoesAway_TheSocketIsTakenOverAndRegistered()
     {
         await using var kubelet = await FakeKubelet.StartAsync(_dir.Path);
-        var other = await OtherPlugin.StartAsync(_dir.File("nvidia-gpu.sock"));
+        var other = await OtherDevicePlugin.StartAsync(_dir.File("nvidia-gpu.sock"));
         var time = new FakeTimeProvider(Start);
         await using var plugin = await PluginHarness.StartAsync(_dir.Path, Many(1), Config(), time: time);
         await plugin.Events.WaitForAsync<PluginSocketInUse>();
@@ -85,48 +77,4 @@ public sealed class SocketOwnershipTests : IDisposable
         ["DevicePlugin:RegistrationMaxBackoff"] = "00:00:00.800",
         ["DevicePlugin:KubeletCheckInterval"] = "01:00:00",
     };
-
-    /// <summary>A second, independent device plugin on the same socket path; PreStartRequired marks its answers.</summary>
-    private sealed class OtherPlugin : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-        private readonly string _socket;
-
-        private OtherPlugin(WebApplication app, string socket)
-        {
-            _app = app;
-            _socket = socket;
-        }
-
-        public static async Task<OtherPlugin> StartAsync(string socket)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.Services.AddGrpc();
-            builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socket, o => o.Protocols = HttpProtocols.Http2));
-            var app = builder.Build();
-            app.MapGrpcService<Service>();
-            await app.StartAsync().DefaultTimeout();
-            return new OtherPlugin(app, socket);
-        }
-
-        public async Task<bool> AnswersAsync()
-        {
-            using var channel = UnixSocketChannel.Create(_socket);
-            var options = await new V1Beta1.DevicePlugin.DevicePluginClient(channel).GetDevicePluginOptionsAsync(new Empty()).ResponseAsync.DefaultTimeout();
-            return options.PreStartRequired;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync().DefaultTimeout();
-            await _app.DisposeAsync();
-        }
-
-        private sealed class Service : V1Beta1.DevicePlugin.DevicePluginBase
-        {
-            public override Task<V1Beta1.DevicePluginOptions> GetDevicePluginOptions(Empty request, ServerCallContext context) =>
-                Task.FromResult(new V1Beta1.DevicePluginOptions { PreStartRequired = true });
-        }
-    }
 }
