@@ -22,13 +22,12 @@ internal static class NodeAgentApp
     /// </summary>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? overrides = null)
     {
-        var commandLineKeys = CommandLineKeys(args);
         var unconvertible = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var problems = new List<string>();
         while (true)
         {
             var (app, tracker) = BuildHost(args, overrides, unconvertible);
-            var check = ConfigurationCheck.Run(app.Services, tracker, commandLineKeys);
+            var check = ConfigurationCheck.Run(app.Services, tracker, CommandLineKeys(args));
             tracker.Enabled = false;
             problems.AddRange(check.Problems);
 
@@ -65,7 +64,17 @@ internal static class NodeAgentApp
             .AddCommandLine(args.Skip(1).ToArray())
             .Build();
         var options = new GpuOptions();
-        configuration.GetSection(GpuOptions.Section).Bind(options);
+        try
+        {
+            configuration.GetSection(GpuOptions.Section).Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A value of the wrong type: say which, as the agent does, without a stack trace.
+            Console.Error.WriteLine(ex.Message);
+            return AgentConfigurationException.ExitCode;
+        }
+
         return DiscoverCommand.Run(options, Console.Out, Console.Error);
     }
 
@@ -107,7 +116,10 @@ internal static class NodeAgentApp
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddConsole();
-        builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName ??= ConsoleFormatterNames.Json);
+
+        // Console options come with a formatter already named, so "JSON unless configured" is decided here.
+        var formatter = builder.Configuration["Logging:Console:FormatterName"];
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = string.IsNullOrEmpty(formatter) ? ConsoleFormatterNames.Json : formatter);
         builder.Services.Configure<JsonConsoleFormatterOptions>(o =>
         {
             o.IncludeScopes = true;

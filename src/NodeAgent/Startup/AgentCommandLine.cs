@@ -44,7 +44,7 @@ internal static class AgentCommandLine
     /// <summary>Writes help or the version when asked; true when the process should then exit 0.</summary>
     public static bool TryAnswer(IReadOnlyList<string> args, TextWriter output)
     {
-        if (args.Any(a => a is "--help" or "-h" or "-?" or "help"))
+        if (args.Any(a => a is "--help" or "-h" or "-?"))
         {
             output.WriteLine(Help);
             return true;

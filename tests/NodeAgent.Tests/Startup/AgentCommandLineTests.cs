@@ -10,6 +10,7 @@ public sealed class AgentCommandLineTests
     [InlineData(new[] { "discover", "--help" }, true)]
     [InlineData(new[] { "--version" }, true)]
     [InlineData(new[] { "--Gpu:Driver=help" }, false)]
+    [InlineData(new[] { "--Node:Name", "help" }, false)]
     [InlineData(new string[0], false)]
     public void TryAnswer_OnlyForHelpOrVersion(string[] args, bool answered)
     {

@@ -70,6 +70,23 @@ public sealed class AgentStartupProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Logs_AreJsonLinesByDefault()
+    {
+        var (agent, _) = await AgentProcess.StartAsync(
+        [
+            "--Gpu:Driver=simulated",
+            "--Kubernetes:Enabled=false",
+            $"--DevicePlugin:KubeletDirectory={PluginDirectory}",
+            $"--Metrics:PodResourcesSocket={Path.Combine(_temp.FullName, "pod-resources.sock")}",
+        ]);
+        await using (agent)
+        {
+            Assert.Equal(0, await agent.TerminateAsync());
+            Assert.All(agent.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.StartsWith("{\"Timestamp\":", line, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task SimulatedDriver_InACluster_IsRefusedWithTheWayOut()
     {
         var (exitCode, _, error) = await AgentProcess.RunAsync(
@@ -104,6 +121,7 @@ public sealed class AgentStartupProcessTests : IDisposable
             Assert.Equal(0, exitCode);
             Assert.Contains("warn: Platform.NodeAgent[190] Simulated GPUs are advertised inside a Kubernetes cluster (KUBERNETES_SERVICE_HOST is set)", agent.Log, StringComparison.Ordinal);
             Assert.DoesNotContain("{\"Timestamp\"", agent.Log, StringComparison.Ordinal);
+            Assert.Contains("info: Platform.NodeAgent.Gpu.GpuRuntime[100] GPU driver simulated found 2 GPUs", agent.Log, StringComparison.Ordinal);
         }
     }
 }
