@@ -7,6 +7,7 @@ using Platform.DevicePlugin.Events;
 using Platform.DevicePlugin.Inventory;
 using Platform.DevicePlugin.Registration;
 using Platform.DevicePlugin.Serving;
+using Platform.DevicePlugin.Transport;
 
 namespace Platform.DevicePlugin.Hosting;
 
@@ -207,18 +208,11 @@ internal sealed class DevicePluginHost : BackgroundService
             var kubeletAbsent = !Path.Exists(_settings.KubeletSocketPath);
             var error = kubeletAbsent
                 ? $"no kubelet: {_settings.KubeletSocketPath} does not exist; registering as soon as the kubelet creates it"
-                : Describe(ex);
+                : RpcErrorText.Describe(ex);
             _status.Update(name, s => s with { Registered = false, LastError = error });
             _events.Publish(new RegistrationFailed(name, r.Attempt, error, delay, kubeletAbsent));
         }
     }
-
-    /// <summary>
-    /// The gist of a failure: an RpcException's Message also carries its DebugException with every inner
-    /// exception (over a kilobyte per retry in the log); its status code and detail say what went wrong.
-    /// </summary>
-    private static string Describe(Exception ex) =>
-        ex is Grpc.Core.RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
 
     private void Failed(ResourceState r, string operation, Exception ex)
     {
