@@ -50,6 +50,9 @@ internal static class AgentRun
             "--Kubernetes:Enabled=false",
             "--Node:Name=bench-node",
             "--Logging:LogLevel:Default=Warning",
+
+            // A benchmark run inside a pod is still a laptop run: no API access, nothing advertised to a real kubelet.
+            "--Gpu:Simulated:AllowInCluster=true",
         };
         var start = new ProcessStartInfo(options.IsDll ? "dotnet" : options.AgentPath)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Grpc.Core;
 
 namespace Platform.DevicePlugin.Allocation;
@@ -33,7 +34,7 @@ internal static class DeviceRequestValidator
             var device = layout.Find(id);
             if (device is null)
             {
-                return ValidatedRequest.Fail(StatusCode.InvalidArgument, UnknownMessage(id, resourceName, layout), id);
+                return ValidatedRequest.Fail(StatusCode.InvalidArgument, UnknownMessage(id, resourceName, layout, ids.Count), id);
             }
 
             if (!device.Gpu.IsHealthy)
@@ -41,7 +42,7 @@ internal static class DeviceRequestValidator
                 var reason = string.IsNullOrWhiteSpace(device.Gpu.HealthReason) ? "no reason reported" : device.Gpu.HealthReason;
                 return ValidatedRequest.Fail(
                     StatusCode.FailedPrecondition,
-                    $"device '{id}' of resource '{resourceName}' (GPU {device.Gpu.Index}, {device.Gpu.Uuid}) is unhealthy: {reason}; the kubelet will stop offering it once it reads the updated device list",
+                    $"device {DeviceIdText.One(id)} of resource '{resourceName}' (GPU {device.Gpu.Index}, {device.Gpu.Uuid}) is unhealthy: {reason}; the kubelet will stop offering it once it reads the updated device list",
                     id);
             }
 
@@ -53,7 +54,7 @@ internal static class DeviceRequestValidator
         {
             return ValidatedRequest.Fail(
                 StatusCode.InvalidArgument,
-                $"the request for {devices.Count} devices of resource '{resourceName}' includes shared GPU replicas ('{shared[0].Id}'), and Sharing:FailRequestsGreaterThanOne allows at most 1; request 1, or disable FailRequestsGreaterThanOne",
+                $"the request for {devices.Count} devices of resource '{resourceName}' includes shared GPU replicas ({DeviceIdText.One(shared[0].Id)}), and Sharing:FailRequestsGreaterThanOne allows at most 1; request 1, or disable FailRequestsGreaterThanOne",
                 shared[0].Id);
         }
 
@@ -61,19 +62,21 @@ internal static class DeviceRequestValidator
         return new ValidatedRequest(ids, devices, gpus, null);
     }
 
-    private static string UnknownMessage(string id, string resourceName, ResourceLayout layout)
+    private static string UnknownMessage(string id, string resourceName, ResourceLayout layout, int requested)
     {
         var separator = id.IndexOf(AdvertisedDevice.ReplicaSeparator, StringComparison.Ordinal);
         var uuid = separator >= 0 ? id[..separator] : id;
+        var quoted = DeviceIdText.One(id);
+        var others = requested > 1 ? string.Create(CultureInfo.InvariantCulture, $" (the request names {requested:N0} device IDs)") : string.Empty;
         if (layout.ReplicasPerGpu.TryGetValue(uuid, out var replicas))
         {
             return replicas > 1
-                ? $"device '{id}' is not a device of resource '{resourceName}': GPU {uuid} is advertised as replicas {uuid}::0 to {uuid}::{replicas - 1}"
-                : $"device '{id}' is not a device of resource '{resourceName}': GPU {uuid} is not shared, its device ID is '{uuid}'";
+                ? $"device {quoted} is not a device of resource '{resourceName}': GPU {uuid} is advertised as replicas {uuid}::0 to {uuid}::{replicas - 1}{others}"
+                : $"device {quoted} is not a device of resource '{resourceName}': GPU {uuid} is not shared, its device ID is '{uuid}'{others}";
         }
 
         return layout.Snapshot.Find(uuid) is null
-            ? $"device '{id}' is not a device of resource '{resourceName}' on this node ({layout.Devices.Count} devices advertised); the GPU may have been removed"
-            : $"device '{id}' is not a device of resource '{resourceName}': GPU {uuid} is advertised under another resource";
+            ? string.Create(CultureInfo.InvariantCulture, $"device {quoted} is not a device of resource '{resourceName}' on this node ({layout.Devices.Count} devices advertised); the GPU may have been removed{others}")
+            : $"device {quoted} is not a device of resource '{resourceName}': GPU {uuid} is advertised under another resource{others}";
     }
 }

@@ -4,9 +4,11 @@ using Platform.DevicePlugin.Inventory;
 namespace Platform.DevicePlugin.Allocation;
 
 /// <summary>
-/// Chooses a preferred set of device IDs: keeps every must-include ID, then picks whole GPUs with the best
-/// interconnect, or replicas by the placement policy. It never fails: with missing topology the choice is
-/// simply unaligned, and with too few healthy devices it returns what there is (the kubelet fills the rest).
+/// Chooses a preferred set of device IDs for a request that <see cref="PreferredRequestValidator"/> accepted:
+/// exactly <c>size</c> IDs, all from the available ones, every must-include ID among them. The rest are
+/// whole GPUs with the best interconnect, or replicas by the placement policy. Healthy devices come first;
+/// an unhealthy one is only picked when there are not enough healthy ones (Allocate then explains it). With
+/// missing topology the choice is simply unaligned, never an error (NVIDIA k8s-device-plugin #2038).
 /// </summary>
 internal static class PreferredAllocationPolicy
 {
@@ -21,37 +23,32 @@ internal static class PreferredAllocationPolicy
         ReplicaPlacement placement)
     {
         var must = mustIncludeIds.Distinct(StringComparer.Ordinal).ToList();
-        if (size <= must.Count)
-        {
-            return new PreferredChoice(must, TopologyAligned: true);
-        }
-
         var mustSet = must.ToHashSet(StringComparer.Ordinal);
-        var candidates = availableIds
+        var mustDevices = must.Select(layout.Find).OfType<AdvertisedDevice>().ToList();
+        var others = availableIds
             .Distinct(StringComparer.Ordinal)
             .Where(id => !mustSet.Contains(id))
             .Select(layout.Find)
             .OfType<AdvertisedDevice>()
-            .Where(d => d.Gpu.IsHealthy)
             .OrderBy(d => d.Gpu.Index).ThenBy(d => d.Replica ?? 0)
             .ToList();
-        var mustDevices = must.Select(layout.Find).OfType<AdvertisedDevice>().ToList();
-        var needed = size - must.Count;
+        var candidates = others.Where(d => d.Gpu.IsHealthy).ToList();
+        var needed = Math.Max(0, size - must.Count);
 
         if (candidates.Count <= needed)
         {
-            var all = must.Concat(candidates.Select(c => c.Id)).ToList();
-            var gpus = mustDevices.Concat(candidates).Select(d => d.Gpu).DistinctBy(g => g.Uuid).ToList();
+            var picked = candidates.Concat(others.Where(d => !d.Gpu.IsHealthy)).Take(needed).ToList();
+            var gpus = mustDevices.Concat(picked).Select(d => d.Gpu).DistinctBy(g => g.Uuid).ToList();
             TopologyScore.Set(layout.Snapshot, gpus, out var known);
-            return new PreferredChoice(all, known);
+            return new PreferredChoice(must.Concat(picked.Select(c => c.Id)).ToList(), known);
         }
 
-        var picked = layout.HasReplicas
+        var chosen = layout.HasReplicas
             ? PickReplicas(layout.Snapshot, mustDevices, candidates, needed, placement)
             : PickByTopology(layout.Snapshot, mustDevices, candidates, needed);
-        var chosenGpus = mustDevices.Concat(picked).Select(d => d.Gpu).DistinctBy(g => g.Uuid).ToList();
+        var chosenGpus = mustDevices.Concat(chosen).Select(d => d.Gpu).DistinctBy(g => g.Uuid).ToList();
         TopologyScore.Set(layout.Snapshot, chosenGpus, out var aligned);
-        return new PreferredChoice(must.Concat(picked.Select(p => p.Id)).ToList(), aligned);
+        return new PreferredChoice(must.Concat(chosen.Select(p => p.Id)).ToList(), aligned);
     }
 
     private static List<AdvertisedDevice> PickByTopology(InventorySnapshot snapshot, List<AdvertisedDevice> must, List<AdvertisedDevice> candidates, int needed)

@@ -30,6 +30,9 @@ internal sealed partial class EventPublisher(IEnumerable<IDevicePluginObserver> 
         {
             case PluginListening x: Listening(logger, x.ResourceName, x.SocketPath, x.StartDuration.TotalMilliseconds); break;
             case PluginRegistered x: Registered(logger, x.ResourceName, x.Endpoint, x.Attempt, x.Trigger, x.SinceTrigger.TotalMilliseconds); break;
+            // No kubelet is said once; the retries that follow stay at Debug until something changes.
+            case RegistrationFailed { KubeletAbsent: true, Attempt: 1 } x: KubeletAbsent(logger, x.ResourceName, x.Error); break;
+            case RegistrationFailed { KubeletAbsent: true } x: StillNoKubelet(logger, x.ResourceName, x.Attempt, x.RetryIn.TotalMilliseconds); break;
             case RegistrationFailed x: RegisterFailed(logger, x.ResourceName, x.Attempt, x.Error, x.RetryIn.TotalMilliseconds); break;
             case KubeletRestartDetected x: RestartDetected(logger, x.ResourceName, x.Reason); break;
             case ListAndWatchOpened x: StreamOpened(logger, x.ResourceName, x.StreamId, x.ActiveStreams); break;
@@ -40,6 +43,8 @@ internal sealed partial class EventPublisher(IEnumerable<IDevicePluginObserver> 
             case PreferredAllocationComputed x: Preferred(logger, x.ResourceName, string.Join(',', x.DeviceIds), x.TopologyAligned); break;
             case PluginError x: Error(logger, x.ResourceName, x.Operation, x.Exception); break;
             case PluginStopped x: Stopped(logger, x.ResourceName); break;
+            case PluginSocketInUse { Attempt: 1 } x: SocketInUse(logger, x.ResourceName, x.SocketPath); break;
+            case PluginSocketInUse x: SocketStillInUse(logger, x.ResourceName, x.SocketPath, x.Attempt, x.RetryIn.TotalMilliseconds); break;
             default: break;
         }
     }
@@ -79,6 +84,18 @@ internal sealed partial class EventPublisher(IEnumerable<IDevicePluginObserver> 
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Information, Message = "Device plugin for {ResourceName} stopped and removed its socket.")]
     private static partial void Stopped(ILogger logger, string resourceName);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Device plugin for {ResourceName} does not listen: {SocketPath} is served by another live process (another device plugin for this resource, such as NVIDIA's). The socket is left alone; listening as soon as it is free.")]
+    private static partial void SocketInUse(ILogger logger, string resourceName, string socketPath);
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Debug, Message = "Device plugin for {ResourceName}: {SocketPath} is still served by another process (attempt {Attempt}); trying again in {RetryMilliseconds:F0} ms.")]
+    private static partial void SocketStillInUse(ILogger logger, string resourceName, string socketPath, int attempt, double retryMilliseconds);
+
+    [LoggerMessage(EventId = 115, Level = LogLevel.Information, Message = "Device plugin for {ResourceName} serves but is not registered: {Reason}.")]
+    private static partial void KubeletAbsent(ILogger logger, string resourceName, string reason);
+
+    [LoggerMessage(EventId = 116, Level = LogLevel.Debug, Message = "Still no kubelet for {ResourceName} (attempt {Attempt}); looking again in {RetryMilliseconds:F0} ms or when kubelet.sock appears.")]
+    private static partial void StillNoKubelet(ILogger logger, string resourceName, int attempt, double retryMilliseconds);
 
     [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Device plugin observer {Observer} threw on {EventType}; the event was still delivered to the others.")]
     private static partial void ObserverFailed(ILogger logger, string observer, string eventType, Exception exception);

@@ -7,6 +7,7 @@ using Platform.DevicePlugin.Events;
 using Platform.DevicePlugin.Inventory;
 using Platform.DevicePlugin.Registration;
 using Platform.DevicePlugin.Serving;
+using Platform.DevicePlugin.Transport;
 
 namespace Platform.DevicePlugin.Hosting;
 
@@ -157,8 +158,14 @@ internal sealed class DevicePluginHost : BackgroundService
             {
                 var took = await r.Server.StartAsync(stoppingToken).ConfigureAwait(false);
                 r.NeedsListen = false;
+                r.InUseAttempts = 0;
                 _status.Update(name, s => s with { Listening = true, Registered = false });
                 _events.Publish(new PluginListening(name, r.Server.SocketPath, took));
+            }
+            catch (SocketInUseException ex)
+            {
+                SocketInUse(r, ex);
+                return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -195,8 +202,15 @@ internal sealed class DevicePluginHost : BackgroundService
             }
 
             r.RetryAt = _time.GetUtcNow() + delay;
-            _status.Update(name, s => s with { Registered = false, LastError = ex.Message });
-            _events.Publish(new RegistrationFailed(name, r.Attempt, ex.Message, delay));
+
+            // Without kubelet.sock there is no kubelet on this node (yet): a laptop, or the kubelet starting.
+            // That is a state, not an error; the watcher registers as soon as the file appears.
+            var kubeletAbsent = !Path.Exists(_settings.KubeletSocketPath);
+            var error = kubeletAbsent
+                ? $"no kubelet: {_settings.KubeletSocketPath} does not exist; registering as soon as the kubelet creates it"
+                : RpcErrorText.Describe(ex);
+            _status.Update(name, s => s with { Registered = false, LastError = error });
+            _events.Publish(new RegistrationFailed(name, r.Attempt, error, delay, kubeletAbsent));
         }
     }
 
@@ -209,12 +223,26 @@ internal sealed class DevicePluginHost : BackgroundService
         _events.Publish(new PluginError(r.Plugin.ResourceName, operation, ex));
     }
 
+    /// <summary>Another live plugin holds our socket path: leave it, say so once, and try again with backoff.</summary>
+    private void SocketInUse(ResourceState r, SocketInUseException ex)
+    {
+        r.InUseAttempts++;
+        var delay = RegistrationBackoff.Delay(r.InUseAttempts, _settings.RegistrationInitialBackoff, _settings.RegistrationMaxBackoff);
+        r.RetryAt = _time.GetUtcNow() + delay;
+        _status.Update(r.Plugin.ResourceName, s => s with { Listening = false, Registered = false, LastError = ex.Message });
+        _events.Publish(new PluginSocketInUse(r.Plugin.ResourceName, ex.SocketPath, r.InUseAttempts, delay));
+    }
+
     private void Apply(KubeletSignal signal)
     {
         foreach (var r in _resources)
         {
             switch (signal.Kind)
             {
+                case KubeletSignalKind.PluginSocketDeleted when signal.SocketName == r.Plugin.Resource.SocketName && r.InUseAttempts > 0:
+                    // The other plugin let go of the path: try to listen now rather than after the backoff.
+                    r.RetryAt = null;
+                    break;
                 case KubeletSignalKind.PluginSocketDeleted when signal.SocketName == r.Plugin.Resource.SocketName:
                     // Our own stale-socket removal also shows up here: only a socket that is still missing counts.
                     if (!r.NeedsListen && !Path.Exists(r.Server.SocketPath))

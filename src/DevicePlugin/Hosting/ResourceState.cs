@@ -16,6 +16,9 @@ internal sealed class ResourceState(ResourcePlugin plugin, PluginServer server)
 
     public int Attempt { get; set; }
 
+    /// <summary>Consecutive starts refused because another live process serves our socket path.</summary>
+    public int InUseAttempts { get; set; }
+
     public DateTimeOffset? RetryAt { get; set; }
 
     /// <summary>What began the current registration sequence; retries keep it (Attempt counts them).</summary>

@@ -16,20 +16,32 @@ namespace Platform.DevicePlugin.Serving;
 /// </summary>
 internal sealed class PluginServer(ResourcePlugin plugin, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
     private WebApplication? _app;
+    private (DateTime Written, DateTime Created) _socketIdentity;
 
     public string SocketPath => Path.Combine(plugin.Settings.KubeletDirectory, plugin.Resource.SocketName);
 
     public bool IsRunning => _app is not null;
 
-    /// <summary>Removes a stale socket, listens, and proves it serves by calling itself; returns the time it took.</summary>
+    /// <summary>
+    /// Removes a stale socket, listens, and proves it serves by calling itself; returns the time it took.
+    /// Throws <see cref="SocketInUseException"/> when another live process serves the socket path.
+    /// </summary>
     public async Task<TimeSpan> StartAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         await StopAsync().ConfigureAwait(false);
         Directory.CreateDirectory(plugin.Settings.KubeletDirectory);
 
-        // Kestrel refuses to bind over an existing file; a leftover socket is ours from an earlier run.
+        // Kestrel refuses to bind over an existing file. A file nobody answers on is a leftover of a dead
+        // process and goes; one that answers belongs to a live plugin (NVIDIA's uses the same name) and stays.
+        if (await SocketProbe.IsServedAsync(SocketPath, ProbeTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            throw new SocketInUseException(SocketPath);
+        }
+
         File.Delete(SocketPath);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = Environments.Production });
@@ -53,6 +65,7 @@ internal sealed class PluginServer(ResourcePlugin plugin, ILoggerFactory loggerF
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             _app = app;
+            _socketIdentity = Identity(SocketPath);
             await ProbeAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -65,25 +78,32 @@ internal sealed class PluginServer(ResourcePlugin plugin, ILoggerFactory loggerF
         return Stopwatch.GetElapsedTime(started);
     }
 
-    /// <summary>Ends the streams, stops the server and removes the socket file.</summary>
+    /// <summary>Ends the streams, stops the server and removes the socket file if it is still the one it created.</summary>
     public async Task StopAsync()
     {
         var app = Interlocked.Exchange(ref _app, null);
         plugin.Streams.StopAll();
-        if (app is not null)
+        if (app is null)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
-            {
-                await app.StopAsync(timeout.Token).ConfigureAwait(false);
-            }
-            finally
-            {
-                await app.DisposeAsync().ConfigureAwait(false);
-            }
+            // Never served: whatever is at the path belongs to someone else.
+            return;
         }
 
-        TryDeleteSocket();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await app.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        // After a kubelet restart another plugin may have bound the path anew: only our own file goes.
+        if (Identity(SocketPath) == _socketIdentity)
+        {
+            TryDeleteSocket();
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
@@ -94,6 +114,12 @@ internal sealed class PluginServer(ResourcePlugin plugin, ILoggerFactory loggerF
         using var channel = UnixSocketChannel.Create(SocketPath);
         var client = new V1Beta1.DevicePlugin.DevicePluginClient(channel);
         await client.GetDevicePluginOptionsAsync(new V1Beta1.Empty(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private static (DateTime Written, DateTime Created) Identity(string path)
+    {
+        var info = new FileInfo(path);
+        return Path.Exists(path) ? (info.LastWriteTimeUtc, info.CreationTimeUtc) : default;
     }
 
     private void TryDeleteSocket()

@@ -131,6 +131,11 @@ internal sealed class ResourcePlugin
         var response = new PreferredAllocationResponse();
         foreach (var container in request.ContainerRequests)
         {
+            if (PreferredRequestValidator.Validate(container.AvailableDeviceIDs, container.MustIncludeDeviceIDs, container.AllocationSize, layout, ResourceName) is { } error)
+            {
+                throw Reject(error);
+            }
+
             var choice = PreferredAllocationPolicy.Choose(
                 layout,
                 container.AvailableDeviceIDs,
@@ -161,7 +166,9 @@ internal sealed class ResourcePlugin
 
     private RpcException Reject(AllocationError error)
     {
-        _events.Publish(new AllocationRejected(ResourceName, error.DeviceId, error.Code.ToString(), error.Message));
+        // The log gets the same bounded text as the caller: IDs in a request are unbounded.
+        var deviceId = error.DeviceId is { Length: > DeviceIdText.MaxIdChars } id ? id[..DeviceIdText.MaxIdChars] + "…" : error.DeviceId;
+        _events.Publish(new AllocationRejected(ResourceName, deviceId, error.Code.ToString(), DeviceIdText.Cap(error.Message)));
         return error.ToRpcException();
     }
 }

@@ -15,7 +15,7 @@ internal static class DiscoverCommand
 
     public static int Run(GpuOptions options, TextWriter output, TextWriter error)
     {
-        var validation = new GpuOptionsValidator().Validate(null, options);
+        var validation = new GpuOptionsValidator(ClusterDetector.None).Validate(null, options);
         if (validation.Failed)
         {
             error.WriteLine(validation.FailureMessage);

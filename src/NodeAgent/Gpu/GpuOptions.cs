@@ -46,6 +46,13 @@ internal sealed class SimulatedGpuOptions
 
     /// <summary>CUDA driver API version reported, <c>major.minor</c>. Default 12.4.</summary>
     public string CudaVersion { get; set; } = "12.4";
+
+    /// <summary>
+    /// Allow the simulated driver inside a Kubernetes cluster (a kind demo). The agent then logs a warning,
+    /// labels the Node <c>raygpu.io/simulated=true</c>, and serves fault injection to loopback callers only.
+    /// Default false: in a cluster the simulated driver is refused at start.
+    /// </summary>
+    public bool AllowInCluster { get; set; }
 }
 
 internal static class GpuDriverKinds

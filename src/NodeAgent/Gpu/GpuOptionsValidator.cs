@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Platform.NodeAgent.Gpu;
 
 /// <summary>Checks <see cref="GpuOptions"/> at start and lists every problem with the key to fix.</summary>
-internal sealed class GpuOptionsValidator : IValidateOptions<GpuOptions>
+internal sealed class GpuOptionsValidator(ClusterDetector cluster) : IValidateOptions<GpuOptions>
 {
     public ValidateOptionsResult Validate(string? name, GpuOptions options)
     {
@@ -49,6 +49,12 @@ internal sealed class GpuOptionsValidator : IValidateOptions<GpuOptions>
             if (string.IsNullOrWhiteSpace(sim.DriverVersion))
             {
                 errors.Add("Gpu:Simulated:DriverVersion is empty; use a dotted version such as 550.54.15.");
+            }
+
+            // Simulated GPUs advertised to a real kubelet would take real pods; fault injection would be open too.
+            if (!sim.AllowInCluster && cluster.Evidence() is { } evidence)
+            {
+                errors.Add($"Gpu:Driver is 'simulated' but the agent runs in a Kubernetes cluster ({evidence}): the kubelet would schedule real pods onto simulated GPUs. Use a real driver (Gpu:Driver=auto), or for a demo cluster such as kind set Gpu:Simulated:AllowInCluster=true.");
             }
         }
 

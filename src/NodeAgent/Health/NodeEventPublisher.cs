@@ -7,11 +7,12 @@ namespace Platform.NodeAgent.Health;
 
 /// <summary>
 /// Emits every health transition as an Event on the Node (Warning GpuUnhealthy / Normal GpuHealthy), so
-/// <c>kubectl describe node</c> shows why capacity changed. Bounded queue: a dead API server cannot grow memory.
+/// <c>kubectl describe node</c> shows why capacity changed, and whatever else the agent reports on its Node
+/// through <see cref="Publish"/>. Bounded queue: a dead API server cannot grow memory.
 /// </summary>
 internal sealed partial class NodeEventPublisher : BackgroundService
 {
-    private readonly Channel<HealthTransition> _queue = Channel.CreateBounded<HealthTransition>(
+    private readonly Channel<NodeEvent> _queue = Channel.CreateBounded<NodeEvent>(
         new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
     private readonly IKubernetesApi? _api;
@@ -25,9 +26,21 @@ internal sealed partial class NodeEventPublisher : BackgroundService
         _logger = logger;
         if (_api is not null && !string.IsNullOrEmpty(_nodeName))
         {
-            tracker.Subscribe(t => _queue.Writer.TryWrite(t));
+            tracker.Subscribe(t => Publish(ToEvent(_nodeName, t)));
         }
     }
+
+    /// <summary>Queues an Event on this Node; dropped when there is no API access or no node name.</summary>
+    public void Publish(NodeEvent nodeEvent)
+    {
+        if (_api is not null && !string.IsNullOrEmpty(_nodeName))
+        {
+            _queue.Writer.TryWrite(nodeEvent with { NodeName = _nodeName });
+        }
+    }
+
+    /// <summary>The Node's name for events built elsewhere (empty when unknown: they are dropped anyway).</summary>
+    public string NodeName => _nodeName ?? string.Empty;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -38,16 +51,8 @@ internal sealed partial class NodeEventPublisher : BackgroundService
 
         try
         {
-            await foreach (var transition in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            await foreach (var nodeEvent in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                var unhealthy = transition.To == GpuHealthState.Unhealthy;
-                var nodeEvent = new NodeEvent(
-                    _nodeName,
-                    unhealthy ? "Warning" : "Normal",
-                    unhealthy ? "GpuUnhealthy" : "GpuHealthy",
-                    "HealthCheck",
-                    $"GPU {transition.Index} ({transition.Uuid}): {transition.Reason}; {transition.Detail}.",
-                    transition.At);
                 try
                 {
                     await _api.CreateNodeEventAsync(nodeEvent, stoppingToken).ConfigureAwait(false);
@@ -62,6 +67,18 @@ internal sealed partial class NodeEventPublisher : BackgroundService
         {
             // Shutdown.
         }
+    }
+
+    private static NodeEvent ToEvent(string nodeName, HealthTransition transition)
+    {
+        var unhealthy = transition.To == GpuHealthState.Unhealthy;
+        return new NodeEvent(
+            nodeName,
+            unhealthy ? "Warning" : "Normal",
+            unhealthy ? "GpuUnhealthy" : "GpuHealthy",
+            "HealthCheck",
+            $"GPU {transition.Index} ({transition.Uuid}): {transition.Reason}; {transition.Detail}.",
+            transition.At);
     }
 
     [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "Could not create the {Reason} Event on Node {NodeName}: {Error}")]

@@ -55,7 +55,7 @@ internal static class NodeAgentServiceCollectionExtensions
 
     public static IServiceCollection AddKubernetesAccess(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<KubernetesOptions>().Bind(configuration.GetSection(KubernetesOptions.Section));
+        services.AddOptions<KubernetesOptions>().Bind(configuration.GetSection(KubernetesOptions.Section)).ValidateOnStart();
         services.AddOptions<NodeOptions>()
             .Bind(configuration.GetSection(NodeOptions.Section))
             .PostConfigure(o => o.Name ??= Environment.GetEnvironmentVariable("NODE_NAME"))
@@ -68,6 +68,7 @@ internal static class NodeAgentServiceCollectionExtensions
     public static IServiceCollection AddGpuDiscovery(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<GpuOptions>().Bind(configuration.GetSection(GpuOptions.Section)).ValidateOnStart();
+        services.TryAddSingleton(ClusterDetector.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GpuOptions>, GpuOptionsValidator>());
         services.TryAddSingleton<GpuRuntime>();
         return services;

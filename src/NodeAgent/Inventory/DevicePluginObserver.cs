@@ -1,14 +1,17 @@
 using Platform.DevicePlugin.Events;
+using Platform.NodeAgent.Health;
+using Platform.NodeAgent.Kubernetes;
 using Platform.NodeAgent.Metrics;
 
 namespace Platform.NodeAgent.Inventory;
 
 /// <summary>
-/// Device-plugin events → agent metrics, and a pod-attribution refresh after every allocation. A new listen
-/// and any event that ends a registration (a failed try, a kubelet restart, a failed listen, a stop) marks the resource not
-/// registered until the next <see cref="PluginRegistered"/>.
+/// Device-plugin events → agent metrics, a pod-attribution refresh after every allocation, and a Node Event
+/// when another plugin holds our socket (once per episode), so <c>kubectl describe node</c> shows why the
+/// GPUs are not advertised. A new listen and any event that ends a registration (a failed try, a kubelet
+/// restart, a failed listen, a stop) marks the resource not registered until the next <see cref="PluginRegistered"/>.
 /// </summary>
-internal sealed class DevicePluginObserver(AgentMetrics metrics, PodAttributionRefresher attribution) : IDevicePluginObserver
+internal sealed class DevicePluginObserver(AgentMetrics metrics, PodAttributionRefresher attribution, NodeEventPublisher nodeEvents) : IDevicePluginObserver
 {
     public void OnEvent(DevicePluginEvent pluginEvent)
     {
@@ -35,6 +38,15 @@ internal sealed class DevicePluginObserver(AgentMetrics metrics, PodAttributionR
                 break;
             case AllocationRejected:
                 metrics.CountAllocationFailure();
+                break;
+            case PluginSocketInUse { Attempt: 1 } inUse:
+                nodeEvents.Publish(new NodeEvent(
+                    nodeEvents.NodeName,
+                    "Warning",
+                    "DevicePluginSocketInUse",
+                    "Listen",
+                    $"{inUse.SocketPath} is served by another live device plugin, so {inUse.ResourceName} is not advertised by this agent. Its socket is left alone; the agent takes over once it is free. Switch the other plugin off on this node (docs/node-agent.md).",
+                    inUse.Timestamp));
                 break;
         }
     }

@@ -20,6 +20,7 @@ internal sealed partial class KubernetesConnection : IDisposable
 
     internal KubernetesConnection(string? kubeconfig, bool inCluster, ILogger<KubernetesConnection> logger, bool enabled = true)
     {
+        var failed = false;
         try
         {
             if (!enabled)
@@ -39,17 +40,20 @@ internal sealed partial class KubernetesConnection : IDisposable
             }
             else
             {
-                Unavailable = "no in-cluster service account and no KUBECONFIG; Node labels, taints, Node Events and Ray attribution are off";
+                Unavailable = "no cluster found (no in-cluster service account, no KUBECONFIG); Node labels, taints, Node Events and Ray attribution are off";
             }
         }
         catch (Exception ex) when (ex is KubeconfigException or YamlDotNet.Core.YamlException or IOException or UnauthorizedAccessException or FormatException or System.Security.Cryptography.CryptographicException)
         {
+            failed = true;
             Unavailable = $"the Kubernetes configuration could not be loaded ({ex.Message}); Node labels, taints, Node Events and Ray attribution are off";
         }
 
         if (Api is null)
         {
-            LogUnavailable(logger, Unavailable!);
+            // Off by choice or for lack of a cluster (a laptop) is a state, said once; a configuration that
+            // fails to load is a problem.
+            LogUnavailable(logger, failed ? LogLevel.Warning : LogLevel.Information, Unavailable!);
         }
         else
         {
@@ -72,8 +76,8 @@ internal sealed partial class KubernetesConnection : IDisposable
 
     public void Dispose() => (Api as IDisposable)?.Dispose();
 
-    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Kubernetes API access is off: {Reason}.")]
-    private static partial void LogUnavailable(ILogger logger, string reason);
+    [LoggerMessage(EventId = 500, Message = "Kubernetes API access is off: {Reason}.")]
+    private static partial void LogUnavailable(ILogger logger, LogLevel level, string reason);
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Kubernetes API access through {Source}.")]
     private static partial void LogConnected(ILogger logger, string source);

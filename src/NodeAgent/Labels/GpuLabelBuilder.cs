@@ -27,6 +27,11 @@ internal static class GpuLabelBuilder
         // GFD describes the node by its first GPU; nodes mix models rarely, and selectors expect one value.
         var first = discovery.Devices[0];
         labels[GpuLabels.Present] = "true";
+        if (discovery.Source == GpuDriverKinds.Simulated)
+        {
+            labels[GpuLabels.Simulated] = "true";
+        }
+
         labels[GpuLabels.Count] = Invariant(discovery.Devices.Count);
         labels[GpuLabels.Product] = SanitizeProduct(first.Name);
         labels[GpuLabels.Memory] = Invariant(first.MemoryMiB);

@@ -22,11 +22,15 @@ internal static class GpuLabels
     public const string MigCapable = "nvidia.com/mig.capable";
     public const string Timestamp = "nvidia.com/gfd.timestamp";
 
+    /// <summary>Set on a Node whose GPUs are simulated (<c>Gpu:Driver=simulated</c>), so nobody mistakes them for real ones.</summary>
+    public const string Simulated = "raygpu.io/simulated";
+
     /// <summary>Every key above: a key in this set that the agent no longer computes is removed from the Node.</summary>
     public static readonly IReadOnlySet<string> Owned = new HashSet<string>(StringComparer.Ordinal)
     {
         Present, Count, Product, Memory, Family, ComputeMajor, ComputeMinor,
         DriverMajor, DriverMinor, DriverRevision, DriverFull, RuntimeMajor, RuntimeMinor, RuntimeFull,
         Replicas, SharingStrategy, MigCapable, Timestamp,
+        Simulated,
     };
 }

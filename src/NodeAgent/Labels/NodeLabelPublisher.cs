@@ -67,7 +67,11 @@ internal sealed partial class NodeLabelPublisher : BackgroundService
             Problem = _api is null
                 ? "Kubernetes API access is off; Node labels and taints are not applied"
                 : "the node name is unknown; set NODE_NAME from the downward API (spec.nodeName) or Node:Name";
-            LogOff(Problem);
+            if (_api is not null)
+            {
+                // Without API access the connection has already said so, once, for every Kubernetes feature.
+                LogOff(Problem);
+            }
             _firstPass.TrySetResult();
             return;
         }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Platform.DevicePlugin.Transport;
 using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Kubernetes;
 
@@ -107,8 +108,16 @@ internal sealed partial class PodAttributionRefresher : BackgroundService
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Problem = $"pod-resources List failed: {ex.Message}";
-            LogRefreshFailed(ex.Message);
+            var reason = RpcErrorText.Describe(ex);
+            var problem = $"pod-resources List failed: {reason}";
+
+            // Said when it starts or changes, not at every refresh (no kubelet on a laptop fails forever).
+            if (problem != Problem)
+            {
+                LogRefreshFailed(reason);
+            }
+
+            Problem = problem;
         }
     }
 

@@ -57,23 +57,59 @@ public sealed class PreferredAllocationPolicyTests
     }
 
     [Fact]
-    public void Choose_UnhealthyAndUnknownCandidates_AreSkipped()
+    public void Choose_UnhealthyCandidates_AreSkippedWhileHealthyOnesSuffice()
     {
         var layout = Layout(Eight, ReplicaPolicy.None, unhealthy: 1, links: Pairs);
 
-        var choice = PreferredAllocationPolicy.Choose(layout, ["GPU-gone", Uuid(0), Uuid(1), Uuid(2)], [], 2, ReplicaPlacement.Distributed);
+        var choice = PreferredAllocationPolicy.Choose(layout, [Uuid(0), Uuid(1), Uuid(2)], [], 2, ReplicaPlacement.Distributed);
 
         Assert.Equal([Uuid(0), Uuid(2)], choice.DeviceIds);
     }
 
     [Fact]
-    public void Choose_TooFewDevices_ReturnsWhatThereIsWithoutFailing()
+    public void Choose_TooFewHealthyDevices_StillReturnsExactlyTheSizeFromAvailable()
     {
+        // The kubelet offered an unhealthy device before reading the new list: the answer keeps the contract
+        // (exactly allocation_size, all offered), and Allocate explains the unhealthy one if it is taken.
         var layout = Layout(Eight, ReplicaPolicy.None, unhealthy: 1, links: Pairs);
 
         var choice = PreferredAllocationPolicy.Choose(layout, [Uuid(0), Uuid(1)], [], 2, ReplicaPlacement.Distributed);
 
-        Assert.Equal([Uuid(0)], choice.DeviceIds);
+        Assert.Equal([Uuid(0), Uuid(1)], choice.DeviceIds);
+    }
+
+    public static TheoryData<int, int[], int[], int> ContractCases => new()
+    {
+        // replicas, available (GPU indexes; replicas take ::0..), must include, size
+        { 1, [0, 1, 2, 3, 4, 5, 6, 7], [], 1 },
+        { 1, [0, 1, 2, 3, 4, 5, 6, 7], [], 8 },
+        { 1, [0, 1, 2, 3, 4, 5, 6, 7], [7], 3 },
+        { 1, [1, 3, 5], [1, 3, 5], 3 },
+        { 1, [0, 1], [0], 1 },
+        { 4, [0, 1, 2], [], 5 },
+        { 4, [0, 1, 2], [2], 12 },
+        { 4, [0], [0], 4 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ContractCases))]
+    public void Choose_AnyAcceptedRequest_ReturnsExactlySizeFromAvailableWithEveryMustInclude(int replicas, int[] gpus, int[] must, int size)
+    {
+        var policy = replicas > 1 ? Replicas(replicas) : ReplicaPolicy.None;
+        var layout = Layout(Eight, policy, unhealthy: 1, links: Pairs);
+        string[] Ids(int[] indexes) => replicas > 1
+            ? indexes.SelectMany(i => Enumerable.Range(0, replicas).Select(r => $"{Uuid(i)}::{r}")).ToArray()
+            : indexes.Select(Uuid).ToArray();
+        var available = Ids(gpus);
+        var mustIds = Ids(must).Take(size).ToArray();
+        Assert.Null(PreferredRequestValidator.Validate(available, mustIds, size, layout, "nvidia.com/gpu"));
+
+        var choice = PreferredAllocationPolicy.Choose(layout, available, mustIds, size, ReplicaPlacement.Distributed);
+
+        Assert.Equal(size, choice.DeviceIds.Count);
+        Assert.Equal(size, choice.DeviceIds.Distinct().Count());
+        Assert.All(choice.DeviceIds, id => Assert.Contains(id, available));
+        Assert.All(mustIds, id => Assert.Contains(id, choice.DeviceIds));
     }
 
     [Fact]

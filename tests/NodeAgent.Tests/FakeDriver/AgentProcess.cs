@@ -98,6 +98,10 @@ internal sealed partial class AgentProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
+        // The test runner may itself be a pod (DECISIONS 5): the agent must not believe it runs in that cluster
+        // unless a test says so through its own environment.
+        info.Environment.Remove("KUBERNETES_SERVICE_HOST");
+        info.Environment.Remove("KUBERNETES_SERVICE_PORT");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;

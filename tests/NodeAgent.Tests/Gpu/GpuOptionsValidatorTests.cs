@@ -6,7 +6,7 @@ public class GpuOptionsValidatorTests
 {
     [Fact]
     public void Validate_Defaults_Succeeds() =>
-        Assert.True(new GpuOptionsValidator().Validate(null, new GpuOptions()).Succeeded);
+        Assert.True(new GpuOptionsValidator(ClusterDetector.None).Validate(null, new GpuOptions()).Succeeded);
 
     [Fact]
     public void Validate_BadValues_ListsEveryErrorWithItsKey()
@@ -18,7 +18,7 @@ public class GpuOptionsValidatorTests
             Simulated = new SimulatedGpuOptions { Count = 65, Product = " ", MemoryMiB = 0, ComputeCapability = "eight", CudaVersion = "12", DriverVersion = "" },
         };
 
-        var result = new GpuOptionsValidator().Validate(null, options);
+        var result = new GpuOptionsValidator(ClusterDetector.None).Validate(null, options);
 
         Assert.True(result.Failed);
         var failures = result.Failures!.ToList();
@@ -31,7 +31,7 @@ public class GpuOptionsValidatorTests
     [Fact]
     public void Validate_UnknownDriver_NamesTheChoices()
     {
-        var result = new GpuOptionsValidator().Validate(null, new GpuOptions { Driver = "dcgm" });
+        var result = new GpuOptionsValidator(ClusterDetector.None).Validate(null, new GpuOptions { Driver = "dcgm" });
         Assert.Contains("auto, nvml, cuda, simulated", Assert.Single(result.Failures!), StringComparison.Ordinal);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.DevicePlugin.Tests.TestSupport;
+using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Gpu.Simulated;
 using Platform.NodeAgent.Hosting;
 using Platform.NodeAgent.Metrics;
@@ -51,7 +52,9 @@ public sealed class NodeAgentHostTests : IAsyncLifetime
             $"--Kubernetes:Kubeconfig={_api.WriteKubeconfig(_temp.FullName)}",
             $"--Node:Name={NodeName}",
             "--Node:Taints:0=ray.io/node-type=worker:NoSchedule",
-        ]);
+        ],
+        // The test runner may be a pod itself (DECISIONS 5): the simulated driver is for a laptop here.
+        services => services.AddSingleton(ClusterDetector.None));
         await _agent.StartAsync().DefaultTimeout();
         var address = _agent.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(10) };
@@ -129,6 +132,7 @@ public sealed class NodeAgentHostTests : IAsyncLifetime
         Assert.Equal("true", (string?)node["metadata"]!["labels"]!["nvidia.com/gpu.present"]);
         Assert.Equal("2", (string?)node["metadata"]!["labels"]!["nvidia.com/gpu.count"]);
         Assert.Equal("NVIDIA-A10G", (string?)node["metadata"]!["labels"]!["nvidia.com/gpu.product"]);
+        Assert.Equal("true", (string?)node["metadata"]!["labels"]!["raygpu.io/simulated"]);
         Assert.Equal("ray.io/node-type", (string?)node["spec"]!["taints"]![0]!["key"]);
 
         // Metrics counted the transitions by reason.

@@ -46,6 +46,7 @@ public sealed class NodeAgentWithoutDriverTests
             Assert.Equal("failing", checks["gpu"].Item1);
             Assert.Contains("libnvidia-ml.so.1", checks["gpu"].Item2, StringComparison.Ordinal);
             Assert.Equal("degraded", checks["kubernetes"].Item1);
+            Assert.Equal(("degraded", "no GPU driver, so XID/ECC events are not watched"), checks["health-events"]);
             Assert.Equal(HttpStatusCode.NotFound, simulator.StatusCode);
             Assert.Contains("raygpu_devices{state=\"healthy\"} 0", metrics, StringComparison.Ordinal);
         }

@@ -72,4 +72,18 @@ public class GpuLabelBuilderTests
         var discovery = TestGpus.Discovery(1) with { Devices = [TestGpus.Device(0) with { MigCapable = true }] };
         Assert.Equal("true", GpuLabelBuilder.Build(discovery, GpuSharing.None, Started)[GpuLabels.MigCapable]);
     }
+
+    [Theory]
+    [InlineData("simulated", true)]
+    [InlineData("nvml", false)]
+    [InlineData("cuda", false)]
+    public void Build_SimulatedDriver_MarksTheNode(string source, bool marked)
+    {
+        var discovery = TestGpus.Discovery(1) with { Source = source };
+
+        var labels = GpuLabelBuilder.Build(discovery, GpuSharing.None, Started);
+
+        Assert.Equal(marked, labels.TryGetValue(GpuLabels.Simulated, out var value) && value == "true");
+        Assert.Contains(GpuLabels.Simulated, GpuLabels.Owned);
+    }
 }

@@ -37,7 +37,13 @@ public sealed class MetricsPageTests : IAsyncLifetime
             "--Kubernetes:Enabled=false",
             $"--DevicePlugin:KubeletDirectory={_temp.FullName}",
         ],
-        services => services.AddSingleton<IDevicePluginObserver>(new RegisteredObserver(_registered)));
+        services =>
+        {
+            services.AddSingleton<IDevicePluginObserver>(new RegisteredObserver(_registered));
+
+            // The test runner may be a pod itself (DECISIONS 5).
+            services.AddSingleton(Platform.NodeAgent.Gpu.ClusterDetector.None);
+        });
         await _agent.StartAsync().DefaultTimeout();
         var address = _agent.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(10) };
