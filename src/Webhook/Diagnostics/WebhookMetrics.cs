@@ -10,6 +10,9 @@ internal sealed class WebhookMetrics
 {
     public const string Prefix = "raygpu_webhook_";
 
+    /// <summary>The <c>code</c> label of <see cref="BodyIncomplete"/>.</summary>
+    public const string IncompleteBody = "incomplete_body";
+
     // apiserver's own webhook histogram starts at 5 ms; ours is about 100x finer because the
     // in-process work is tens of microseconds and a regression should show long before 5 ms.
     private static readonly double[] DurationBuckets =
@@ -43,7 +46,7 @@ internal sealed class WebhookMetrics
             new CounterConfiguration { LabelNames = ["pod_kind", "decision"] });
         _badRequests = factory.CreateCounter(
             Prefix + "bad_requests_total",
-            "Requests to /mutate refused before admission, by HTTP status code (400, 404, 405, 413, 415).",
+            "Requests to /mutate refused before admission, by HTTP status code (400, 404, 405, 413, 415), or incomplete_body: the body never arrived in full (the client stopped sending, was too slow, or left), not parsed.",
             new CounterConfiguration { LabelNames = ["code"] });
         _errors = factory.CreateCounter(
             Prefix + "errors_total",
@@ -79,6 +82,7 @@ internal sealed class WebhookMetrics
             _certificateReloads.WithLabels(result);
         }
 
+        _badRequests.WithLabels(IncompleteBody).Publish();
         _errors.Publish();
         _policyLastReloadSuccess.Set(1);
     }
@@ -102,6 +106,9 @@ internal sealed class WebhookMetrics
     }
 
     public void BadRequest(int statusCode) => _badRequests.WithLabels(StatusLabel(statusCode)).Inc();
+
+    /// <summary>A request whose body did not arrive in full: a slow or vanished client, or a connection closed at shutdown.</summary>
+    public void BodyIncomplete() => _badRequests.WithLabels(IncompleteBody).Inc();
 
     public void PolicyReloaded(bool success)
     {
