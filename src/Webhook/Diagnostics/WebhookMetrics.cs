@@ -26,6 +26,9 @@ internal sealed class WebhookMetrics
     private readonly Gauge _policyLastReloadSuccess;
     private readonly Counter _certificateReloads;
     private readonly Gauge _certificateExpiry;
+    private readonly Gauge _connections;
+    private readonly Counter _connectionsEvicted;
+    private readonly Counter _connectionsRefused;
 
     // Children resolved once: WithLabels allocates and hashes on every call, and these are per request.
     private readonly Dictionary<string, Histogram.Child> _durationByDecision = new(StringComparer.Ordinal);
@@ -66,6 +69,16 @@ internal sealed class WebhookMetrics
             Prefix + "certificate_expiry_timestamp_seconds",
             "NotAfter of the serving certificate in force, in Unix seconds.");
 
+        _connections = factory.CreateGauge(
+            Prefix + "connections",
+            "Admission (HTTPS) connections open now, capped by Connections:MaxConnections.");
+        _connectionsEvicted = factory.CreateCounter(
+            Prefix + "connections_evicted_total",
+            "Idle admission connections closed to make room for a new one at Connections:MaxConnections.");
+        _connectionsRefused = factory.CreateCounter(
+            Prefix + "connections_refused_total",
+            "New admission connections refused because every connection had a request in progress.");
+
         // Publish every series at zero so dashboards and alerts see them before the first event.
         foreach (var decision in AdmissionDecisions)
         {
@@ -84,6 +97,8 @@ internal sealed class WebhookMetrics
 
         _badRequests.WithLabels(IncompleteBody).Publish();
         _errors.Publish();
+        _connectionsEvicted.Publish();
+        _connectionsRefused.Publish();
         _policyLastReloadSuccess.Set(1);
     }
 
@@ -109,6 +124,14 @@ internal sealed class WebhookMetrics
 
     /// <summary>A request whose body did not arrive in full: a slow or vanished client, or a connection closed at shutdown.</summary>
     public void BodyIncomplete() => _badRequests.WithLabels(IncompleteBody).Inc();
+
+    public void ConnectionOpened() => _connections.Inc();
+
+    public void ConnectionClosed() => _connections.Dec();
+
+    public void ConnectionEvicted() => _connectionsEvicted.Inc();
+
+    public void ConnectionRefused() => _connectionsRefused.Inc();
 
     public void PolicyReloaded(bool success)
     {

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Platform.Webhook.Hosting;
 
 namespace Platform.Webhook.Health;
 

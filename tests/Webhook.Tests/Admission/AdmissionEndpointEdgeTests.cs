@@ -20,7 +20,7 @@ public sealed class AdmissionEndpointEdgeTests
     public async Task Mutate_ClientStopsSendingMidBody_NotParsedAndCountedIncomplete()
     {
         var logs = new CapturingLoggerProvider();
-        await using var host = await WebhookTestHost.StartAsync(replaceServices: logs.Install);
+        await using var host = await WebhookTestHost.StartAsync(extraArgs: ["--Logging:LogLevel:Platform=Debug"], replaceServices: logs.Install);
         var body = Encoding.UTF8.GetBytes(AdmissionReviews.GpuWorker("uid-half").ToJsonString());
         await using var connection = await RawTlsConnection.OpenAsync(host.AdmissionPort);
 
@@ -28,6 +28,7 @@ public sealed class AdmissionEndpointEdgeTests
         await connection.SendAsync(body.AsMemory(0, body.Length / 2));
         await connection.StopSendingAsync();
         var answer = await connection.ReadToEndAsync();
+        await logs.WaitForAsync(BodyIncompleteEventId);
 
         Assert.DoesNotContain(" 400 ", answer, StringComparison.Ordinal);
         Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 503", StringComparison.Ordinal), answer);
@@ -82,7 +83,7 @@ public sealed class AdmissionEndpointEdgeTests
     public async Task Mutate_BodySlowerThanTheMinimumRate_CountedAndAnswered503NotLoggedAsError()
     {
         var logs = new CapturingLoggerProvider();
-        await using var host = await WebhookTestHost.StartAsync(replaceServices: services =>
+        await using var host = await WebhookTestHost.StartAsync(extraArgs: ["--Logging:LogLevel:Platform=Debug"], replaceServices: services =>
         {
             logs.Install(services);
             // Kestrel's body-rate check, made strict so that a body that stops arriving trips it within its grace period.
@@ -93,6 +94,7 @@ public sealed class AdmissionEndpointEdgeTests
         await connection.SendAsync(Encoding.UTF8.GetBytes("""{"apiVersion":"admission.k8s.io/v1","""));
 
         var answer = await connection.ReadToEndAsync();
+        await logs.WaitForAsync(BodyIncompleteEventId);
 
         Assert.DoesNotContain(" 400 ", answer, StringComparison.Ordinal);
         Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 503", StringComparison.Ordinal), answer);
