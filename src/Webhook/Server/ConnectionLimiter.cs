@@ -27,6 +27,18 @@ internal sealed class ConnectionLimiter(IOptions<ConnectionOptions> options, Tim
         }
     }
 
+    /// <summary>Connections with a request in progress now.</summary>
+    public int BusyCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _open.Count(c => c.Busy);
+            }
+        }
+    }
+
     /// <summary>Admits <paramref name="connection"/>, evicting the longest-idle connection at the cap.</summary>
     /// <returns>The admitted connection and the one closed for it (if any); null when every connection is busy.</returns>
     public (TrackedConnection Admitted, TrackedConnection? Evicted)? TryAdmit(ConnectionContext connection)

@@ -85,6 +85,40 @@ internal sealed class RawTlsConnection : IAsyncDisposable
         return Encoding.UTF8.GetString(received.ToArray());
     }
 
+    /// <summary>One HTTP/1.1 answer (status line, headers, and a Content-Length body), leaving the connection open.</summary>
+    public async Task<string> ReadAnswerAsync()
+    {
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        int headerEnd;
+        while ((headerEnd = IndexOfHeaderEnd(received)) < 0)
+        {
+            var read = await _tls.ReadAsync(buffer).AsTask().WaitAsync(WebhookTestHost.Timeout);
+            if (read == 0)
+            {
+                return Encoding.UTF8.GetString(received.ToArray());
+            }
+
+            received.AddRange(buffer.AsSpan(0, read));
+        }
+
+        var headers = Encoding.ASCII.GetString(received.ToArray(), 0, headerEnd);
+        var lengthLine = headers.Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+        var length = lengthLine is null ? 0 : int.Parse(lengthLine["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        while (received.Count < headerEnd + 4 + length)
+        {
+            var read = await _tls.ReadAsync(buffer).AsTask().WaitAsync(WebhookTestHost.Timeout);
+            if (read == 0)
+            {
+                break;
+            }
+
+            received.AddRange(buffer.AsSpan(0, read));
+        }
+
+        return Encoding.UTF8.GetString(received.ToArray());
+    }
+
     /// <summary>True when the server has closed this connection (a read returns end of stream or fails).</summary>
     public async Task<bool> ClosedByServerAsync()
     {
@@ -96,6 +130,19 @@ internal sealed class RawTlsConnection : IAsyncDisposable
         {
             return true;
         }
+    }
+
+    private static int IndexOfHeaderEnd(List<byte> bytes)
+    {
+        for (var i = 0; i + 3 < bytes.Count; i++)
+        {
+            if (bytes[i] == '\r' && bytes[i + 1] == '\n' && bytes[i + 2] == '\r' && bytes[i + 3] == '\n')
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     public async ValueTask DisposeAsync()
