@@ -19,6 +19,9 @@ internal sealed partial class AdmissionEndpoint(
 {
     public const string Path = "/mutate";
 
+    /// <summary>How long a body may take to arrive once its first bytes have: the apiserver's longest webhook timeout.</summary>
+    public static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>The apiserver caps request bodies at 3 MiB; a larger one is not from it.</summary>
     public const int MaxBodyBytes = 3 * 1024 * 1024;
 
@@ -54,6 +57,7 @@ internal sealed partial class AdmissionEndpoint(
         var reader = request.BodyReader;
         var started = time.GetTimestamp();
         ReadResult read;
+        CancellationTokenSource? deadline = null;
         try
         {
             while (true)
@@ -73,7 +77,9 @@ internal sealed partial class AdmissionEndpoint(
                 if (read.IsCanceled)
                 {
                     reader.AdvanceTo(read.Buffer.End);
-                    await BodyIncompleteAsync(context, "the read was cancelled before the body was complete").ConfigureAwait(false);
+                    await BodyIncompleteAsync(context, deadline?.IsCancellationRequested == true
+                        ? $"the body was not complete after {BodyTimeout.TotalSeconds} s"
+                        : "the read was cancelled before the body was complete").ConfigureAwait(false);
                     return;
                 }
 
@@ -84,6 +90,16 @@ internal sealed partial class AdmissionEndpoint(
 
                 // Nothing consumed, everything examined: wake up again only when more has arrived.
                 reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+
+                // The apiserver sends a review at once; a body still arriving after BodyTimeout holds a connection
+                // that the connection cap counts as busy (a trickle can meet Kestrel's minimum rate for hours).
+                // Armed only here, so the usual body, complete on the first read, costs no timer.
+                if (deadline is null)
+                {
+                    deadline = new CancellationTokenSource(BodyTimeout, time);
+                    deadline.Token.UnsafeRegister(static state => ((PipeReader)state!).CancelPendingRead(), reader);
+                    LogBodyInParts(logger, read.Buffer.Length, request.ContentLength, BodyTimeout.TotalSeconds);
+                }
             }
         }
         catch (Exception e) when (IsClientFailure(e, context))
@@ -93,6 +109,10 @@ internal sealed partial class AdmissionEndpoint(
             // counted and answered here rather than logged by the server as an unhandled application error.
             await BodyIncompleteAsync(context, e.Message).ConfigureAwait(false);
             return;
+        }
+        finally
+        {
+            deadline?.Dispose();
         }
 
         if (request.ContentLength is { } expected && read.Buffer.Length != expected)
@@ -197,7 +217,8 @@ internal sealed partial class AdmissionEndpoint(
         }
 
         // The rest of the body will not come (or not in time): close the connection rather than let the server
-        // wait to drain it, which would also race the read that just failed.
+        // wait to drain it. The answer may be cut off by this; the caller then sees the connection drop, which
+        // it treats as the 503 (a failed call, per its failurePolicy).
         context.Abort();
     }
 
@@ -262,6 +283,10 @@ internal sealed partial class AdmissionEndpoint(
     [LoggerMessage(EventId = 2003, Level = LogLevel.Debug,
         Message = "Request body incomplete, not parsed: {RefusalReason}")]
     private static partial void LogBodyIncomplete(ILogger logger, string refusalReason);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Debug,
+        Message = "Request body arriving in parts ({ReceivedBytes} of {ContentLength} bytes so far); it has {BodyTimeoutSeconds} s to complete.")]
+    private static partial void LogBodyInParts(ILogger logger, long receivedBytes, long? contentLength, double bodyTimeoutSeconds);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Debug,
         Message = "The answer to {AdmissionUid} was not delivered: {RefusalReason}")]

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Platform.Webhook.Admission;
 using Platform.Webhook.Diagnostics;
 using Platform.Webhook.Tests.Diagnostics;
 using Platform.Webhook.Tests.Hosting;
@@ -15,6 +17,7 @@ namespace Platform.Webhook.Tests.Admission;
 public sealed class AdmissionEndpointEdgeTests
 {
     private const int BodyIncompleteEventId = 2003;
+    private const int BodyInPartsEventId = 2005;
 
     [Fact]
     public async Task Mutate_ClientStopsSendingMidBody_NotParsedAndCountedIncomplete()
@@ -100,6 +103,32 @@ public sealed class AdmissionEndpointEdgeTests
         Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 503", StringComparison.Ordinal), answer);
         Assert.Equal(1, MetricsText.Value(await MetricsAsync(host), """raygpu_webhook_bad_requests_total{code="incomplete_body"}"""));
         AssertNoErrors(logs);
+    }
+
+    [Fact]
+    public async Task Mutate_BodyStillArrivingAfterTheBodyTimeout_CutOffUnparsedAndCounted()
+    {
+        var logs = new CapturingLoggerProvider();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await WebhookTestHost.StartAsync(extraArgs: ["--Logging:LogLevel:Platform=Debug"], replaceServices: services =>
+        {
+            logs.Install(services);
+            services.AddSingleton<TimeProvider>(clock);
+        });
+        var body = Encoding.UTF8.GetBytes(AdmissionReviews.GpuWorker("uid-trickle").ToJsonString());
+        await using var connection = await RawTlsConnection.OpenAsync(host.AdmissionPort);
+        await connection.SendAsync(RawTlsConnection.PostHeaders(body.Length));
+        await connection.SendAsync(body.AsMemory(0, 100));
+
+        // The deadline is armed once the server has read the first part, which it says at Debug.
+        await logs.WaitForAsync(BodyInPartsEventId);
+        var cutOff = logs.WaitForAsync(BodyIncompleteEventId);
+        clock.Advance(AdmissionEndpoint.BodyTimeout + TimeSpan.FromSeconds(1));
+
+        Assert.Contains("not complete after 30 s", (await cutOff).Message, StringComparison.Ordinal);
+        var answer = await connection.ReadToEndAsync();
+        Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 503", StringComparison.Ordinal), answer);
+        Assert.Equal(1, MetricsText.Value(await MetricsAsync(host), """raygpu_webhook_bad_requests_total{code="incomplete_body"}"""));
     }
 
     [Theory]
