@@ -43,7 +43,9 @@ public sealed class ConnectionLimitTests
 
         await WaitForBusyAsync(host, 2);
 
-        await Assert.ThrowsAnyAsync<IOException>(() => RawTlsConnection.OpenAsync(host.AdmissionPort));
+        // Closed before the handshake: seen as a reset, an end of stream or a failed handshake, by timing.
+        var refused = await Record.ExceptionAsync(() => RawTlsConnection.OpenAsync(host.AdmissionPort));
+        Assert.True(refused is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException, refused?.ToString() ?? "connected");
 
         // The first request completes: its connection is idle again, and makes room for the next newcomer.
         await first.SendAsync(body.AsMemory(body.Length / 2));
