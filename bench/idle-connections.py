@@ -32,7 +32,14 @@ def main():
         try:
             tls = context.wrap_socket(raw, server_hostname=args.host)
             tls.sendall(request)
-            answer = tls.recv(4096)
+            answer = b""
+            # The whole answer (Kestrel writes the 405's text chunked), so that what is readable later is only the
+            # server closing the connection.
+            while not answer.endswith(b"\r\n0\r\n\r\n"):
+                more = tls.recv(4096)
+                if not more:
+                    break
+                answer += more
             if not answer.startswith(b"HTTP/1.1 405"):
                 raise OSError(f"unexpected answer {answer[:40]!r}")
             held.append(tls)
