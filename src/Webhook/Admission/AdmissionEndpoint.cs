@@ -146,11 +146,17 @@ internal sealed partial class AdmissionEndpoint(
                 body = rented.AsSpan(0, (int)read.Buffer.Length);
             }
 
-            outcome = Handle(body);
+            outcome = Handle(body, context.RequestAborted);
         }
         catch (BadAdmissionRequestException e)
         {
             await RefuseAsync(context, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller left while its review was being worked on: the work stopped with it.
+            await BodyIncompleteAsync(context, "the caller went away while its review was handled").ConfigureAwait(false);
             return;
         }
         finally
@@ -222,13 +228,14 @@ internal sealed partial class AdmissionEndpoint(
         context.Abort();
     }
 
-    private AdmissionOutcome Handle(ReadOnlySpan<byte> body)
+    private AdmissionOutcome Handle(ReadOnlySpan<byte> body, CancellationToken cancellationToken)
     {
         try
         {
-            return handler.Handle(body);
+            return handler.Handle(body, cancellationToken);
         }
-        catch (Exception e) when (e is not BadAdmissionRequestException)
+        catch (Exception e) when (e is not BadAdmissionRequestException
+            && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             var uid = AdmissionFallback.FindUid(body)
                 ?? throw new BadAdmissionRequestException("request.uid is missing: the body is not an AdmissionReview v1 with a request.");
