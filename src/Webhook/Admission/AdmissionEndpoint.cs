@@ -54,23 +54,60 @@ internal sealed partial class AdmissionEndpoint(
         var reader = request.BodyReader;
         var started = time.GetTimestamp();
         ReadResult read;
-        while (true)
+        try
         {
-            read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
-            if (read.Buffer.Length > MaxBodyBytes)
+            while (true)
             {
-                reader.AdvanceTo(read.Buffer.End);
-                await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge).ConfigureAwait(false);
-                return;
-            }
+                // No token: a read ends by itself when the connection does, and a read cancelled by token leaves
+                // Kestrel's body reader mid-read, which then fails its own drain of the request.
+                read = await reader.ReadAsync().ConfigureAwait(false);
+                if (read.Buffer.Length > MaxBodyBytes)
+                {
+                    reader.AdvanceTo(read.Buffer.End);
+                    await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge).ConfigureAwait(false);
+                    return;
+                }
 
-            if (read.IsCompleted || read.IsCanceled)
-            {
-                break;
-            }
+                // A cancelled read is not the end of the body: the server is closing the connection (or a read was
+                // cancelled under us), and what arrived so far is a prefix that must never be parsed.
+                if (read.IsCanceled)
+                {
+                    reader.AdvanceTo(read.Buffer.End);
+                    await BodyIncompleteAsync(context, "the read was cancelled before the body was complete").ConfigureAwait(false);
+                    return;
+                }
 
-            // Nothing consumed, everything examined: wake up again only when more has arrived.
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                if (read.IsCompleted)
+                {
+                    break;
+                }
+
+                // Nothing consumed, everything examined: wake up again only when more has arrived.
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            }
+        }
+        catch (Exception e) when (IsClientFailure(e, context))
+        {
+            // Kestrel throws when the connection ends before Content-Length (or the last chunk) arrived, when the
+            // body arrives slower than MinRequestBodyDataRate, and when the caller goes away: the client's doing,
+            // counted and answered here rather than logged by the server as an unhandled application error.
+            await BodyIncompleteAsync(context, e.Message).ConfigureAwait(false);
+            return;
+        }
+
+        if (request.ContentLength is { } expected && read.Buffer.Length != expected)
+        {
+            reader.AdvanceTo(read.Buffer.End);
+            await BodyIncompleteAsync(context, $"{read.Buffer.Length} of {expected} bytes arrived").ConfigureAwait(false);
+            return;
+        }
+
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller left while its body was completing: no one is waiting for the work.
+            reader.AdvanceTo(read.Buffer.End);
+            await BodyIncompleteAsync(context, "the caller went away").ConfigureAwait(false);
+            return;
         }
 
         byte[]? rented = null;
@@ -109,8 +146,59 @@ internal sealed partial class AdmissionEndpoint(
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
         response.ContentLength = outcome.ResponseBody.Length;
-        await response.Body.WriteAsync(outcome.ResponseBody, context.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            await response.Body.WriteAsync(outcome.ResponseBody, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsClientFailure(e, context))
+        {
+            // The caller left before its answer was written; the apiserver applies its failurePolicy.
+            LogAnswerUndelivered(logger, outcome.Uid, e.Message);
+        }
+
         metrics.AdmissionAnswered(outcome.PodKind, outcome.Decision, time.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// Failures of the connection rather than of the webhook: a body that ended early or came too slowly
+    /// (Kestrel's BadHttpRequestException), a reset, or the caller gone (RequestAborted).
+    /// </summary>
+    private static bool IsClientFailure(Exception exception, HttpContext context) => exception switch
+    {
+        Microsoft.AspNetCore.Http.BadHttpRequestException => true,
+        OperationCanceledException => context.RequestAborted.IsCancellationRequested,
+        IOException => true,
+        _ => false,
+    };
+
+    /// <summary>The body did not arrive in full. Never parsed; answered 503 while the connection can still carry
+    /// an answer (the apiserver then applies its failurePolicy or retries elsewhere), else the connection is dropped.</summary>
+    private async Task BodyIncompleteAsync(HttpContext context, string reason)
+    {
+        metrics.BodyIncomplete();
+        LogBodyIncomplete(logger, reason);
+        if (context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
+        {
+            context.Abort();
+            return;
+        }
+
+        try
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.Connection = "close";
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync("Request body incomplete: not parsed; send the AdmissionReview again.\n", context.RequestAborted).ConfigureAwait(false);
+            await context.Response.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsClientFailure(e, context))
+        {
+            // Nobody left to answer.
+        }
+
+        // The rest of the body will not come (or not in time): close the connection rather than let the server
+        // wait to drain it, which would also race the read that just failed.
+        context.Abort();
     }
 
     private AdmissionOutcome Handle(ReadOnlySpan<byte> body)
@@ -138,7 +226,14 @@ internal sealed partial class AdmissionEndpoint(
         LogRefused(logger, context.Request.Method, context.Request.Path.Value ?? "", statusCode, message);
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.WriteAsync(message + "\n", context.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            await context.Response.WriteAsync(message + "\n", context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsClientFailure(e, context))
+        {
+            context.Abort();
+        }
     }
 
     private static bool IsJson(string? contentType)
@@ -163,4 +258,12 @@ internal sealed partial class AdmissionEndpoint(
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error,
         Message = "The admission handler failed on request {AdmissionUid}; the pod is {AdmissionDecision} per Admission:OnError.")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string admissionUid, string admissionDecision);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug,
+        Message = "Request body incomplete, not parsed: {RefusalReason}")]
+    private static partial void LogBodyIncomplete(ILogger logger, string refusalReason);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Debug,
+        Message = "The answer to {AdmissionUid} was not delivered: {RefusalReason}")]
+    private static partial void LogAnswerUndelivered(ILogger logger, string admissionUid, string refusalReason);
 }
