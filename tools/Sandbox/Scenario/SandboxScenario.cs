@@ -81,6 +81,7 @@ internal sealed partial class SandboxScenario(SandboxArguments arguments, Sandbo
         environment.Webhook = process;
         environment.AdmissionUrl = admission;
         environment.WebhookHealthUrl = health;
+        output.Progress($"webhook running as pid {process.Id}");
         output.Line($"webhook ready: POST {admission} (probes and metrics on {health})", Tone.Good);
         _document["webhook"] = new JsonObject { ["admission"] = admission.ToString(), ["health"] = health.ToString(), ["policy"] = arguments.Policy };
     }
@@ -95,7 +96,7 @@ internal sealed partial class SandboxScenario(SandboxArguments arguments, Sandbo
         environment.Kubelet.Notice += output.Progress;
         output.Progress($"kubelet simulator serving Registration on {environment.Kubelet.RegistrationSocket}");
         environment.Agent = await AgentRunner.StartAsync(arguments.Gpus, environment.Kubelet, environment.Api, environment.Directory, cancellationToken).ConfigureAwait(false);
-        output.Progress($"node agent up on {environment.Agent.Url} (driver simulated, {arguments.Gpus} × {AgentRunner.Product}, NVLink)");
+        output.Progress($"node agent up on {environment.Agent.Url} as pid {environment.Agent.Process.Id} (driver simulated, {arguments.Gpus} × {AgentRunner.Product}, NVLink)");
 
         await environment.Kubelet.WaitUntilAsync(k => k.IsRegistered(Resource) && k.Devices().Count(d => d.Healthy) == arguments.Gpus, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         var rows = await environment.Agent.WaitForMetricsAsync(r => r.Select(x => x.Uuid).Distinct().Count() == arguments.Gpus, "every GPU", cancellationToken).ConfigureAwait(false);
