@@ -70,6 +70,7 @@ public sealed partial class SandboxEndToEndTests
         Assert.True((bool)fault["replacement"]!["admitted"]!);
         Assert.NotEqual(fault["gpu"]!.ToString(), fault["replacement"]!["gpus"]!.AsArray().Single()!.ToString());
         Assert.All(fault["after"]!.AsArray(), r => Assert.Equal("healthy", r!["health"]!.ToString()));
+        Assert.Contains(fault["after"]!.AsArray(), r => r!["pod"]!.ToString().EndsWith("/" + fault["replacement"]!["pod"], StringComparison.Ordinal));
         Assert.True((bool)fault["kubeletRecovered"]!);
 
         // Step 6 and the way out: summary, nothing left behind.

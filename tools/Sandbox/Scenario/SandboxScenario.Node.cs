@@ -211,7 +211,11 @@ internal sealed partial class SandboxScenario
             _fault["replacementAfterReset"] = PlacementJson(replacement, placedAgain);
         }
 
-        rows = await agent.WaitForMetricsAsync(r => r.Any(x => x.Uuid == uuid) && r.All(x => x.Uuid != uuid || x.Health == "healthy"), "the GPU healthy again", cancellationToken).ConfigureAwait(false);
+        // Also wait for the replacement in the attribution, so the last table shows where it went.
+        var replaced = replacement is not null && placedAgain is { Admitted: true } ? $"{replacement.Namespace}/{replacement.Name}" : null;
+        rows = await agent.WaitForMetricsAsync(
+            r => r.Any(x => x.Uuid == uuid) && r.All(x => x.Uuid != uuid || x.Health == "healthy") && (replaced is null || r.Any(x => x.Pod == replaced)),
+            "the GPU healthy again", cancellationToken).ConfigureAwait(false);
         WriteMetrics(rows);
         _fault["after"] = MetricsJson(rows);
         _fault["kubeletRecovered"] = true;
