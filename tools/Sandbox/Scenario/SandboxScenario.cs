@@ -58,7 +58,8 @@ internal sealed partial class SandboxScenario(SandboxArguments arguments, Sandbo
             output.Error(_step, "interrupted; stopping everything the sandbox started");
             return ExitInterrupted;
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutException or RpcException or IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is HttpRequestException or TimeoutException or RpcException or IOException or InvalidOperationException
+            or System.Net.Sockets.SocketException or System.Text.Json.JsonException or FormatException or UnauthorizedAccessException)
         {
             output.Error(_step, e.Message);
             return SandboxFailure.ExitFailed;
