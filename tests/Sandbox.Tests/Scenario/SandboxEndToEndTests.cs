@@ -1,0 +1,101 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Platform.Sandbox.Tests.TestSupport;
+
+namespace Platform.Sandbox.Tests.Scenario;
+
+/// <summary>The README's first command, headless: every step's result read from <c>--output json</c>.</summary>
+[Collection(SandboxCollection.Name)]
+[Trait("Category", "E2E")]
+public sealed partial class SandboxEndToEndTests
+{
+    [Fact]
+    public async Task Run_DefaultManifestAndPolicy_EveryStepDoesWhatItSays()
+    {
+        var (code, stdout, stderr, leftovers) = await SandboxProcess.RunAsync("--output", "json");
+
+        Assert.True(code == 0, $"exit {code}\n{stderr}");
+        var document = JsonNode.Parse(stdout)!.AsObject();
+
+        // Step 1: the webhook served admission over HTTPS.
+        Assert.StartsWith("https://127.0.0.1:", document["webhook"]!["admission"]!.ToString(), StringComparison.Ordinal);
+
+        // Step 2: four simulated GPUs, healthy in ListAndWatch, and the Node labelled by the agent through the fake API server.
+        var gpus = document["node"]!["gpus"]!.AsArray();
+        Assert.Equal(4, gpus.Count);
+        Assert.All(gpus, g => Assert.True((bool)g!["healthy"]!));
+        Assert.Equal("true", document["node"]!["labels"]!["nvidia.com/gpu.present"]!.ToString());
+        Assert.Equal("NVIDIA-A10G", document["node"]!["labels"]!["nvidia.com/gpu.product"]!.ToString());
+
+        // Step 3: the six pods of examples/raycluster-gpu.yaml; head hidden from GPUs, gpu-infer given a GPU by profile a10g.
+        var admission = document["admission"]!.AsArray().Select(p => p!.AsObject()).ToList();
+        Assert.Equal(6, admission.Count);
+        var head = Assert.Single(admission, p => p["nodeType"]!.ToString() == "head");
+        Assert.Equal("changed", head["decision"]!.ToString());
+        Assert.Contains(head["operations"]!.AsArray(), o => o!.ToJsonString().Contains("void", StringComparison.Ordinal));
+        var infer = Assert.Single(admission, p => p["group"]!.ToString() == "gpu-infer");
+        Assert.Equal(0, (int)infer["gpusBefore"]!);
+        Assert.Equal(1, (int)infer["gpusAfter"]!);
+        Assert.Contains(infer["warnings"]!.AsArray(), w => w!.ToString().Contains("--num-gpus=1", StringComparison.Ordinal));
+        Assert.All(admission.Where(p => p["group"]!.ToString() == "cpu-pool"), p => Assert.Equal("unchanged", p["decision"]!.ToString()));
+
+        // Step 4: three GPU workers, one GPU each, all different, named to the container by UUID; then a pod that does not fit.
+        var placed = document["scheduling"]!["pods"]!.AsArray().Select(p => p!.AsObject()).ToList();
+        Assert.Equal(3, placed.Count);
+        Assert.All(placed, p => Assert.True((bool)p["admitted"]!));
+        Assert.Equal(3, placed.Select(p => p["gpus"]!.AsArray().Single()!.ToString()).Distinct().Count());
+        Assert.All(placed, p => Assert.StartsWith("GPU-", p["env"]!["NVIDIA_VISIBLE_DEVICES"]!.ToString(), StringComparison.Ordinal));
+        var scaleUp = document["scheduling"]!["scaleUp"]!.AsArray().Select(p => p!.AsObject()).ToList();
+        Assert.True((bool)scaleUp[0]["admitted"]!);
+        Assert.False((bool)scaleUp[^1]["admitted"]!);
+        Assert.Equal("OutOfnvidia.com/gpu", scaleUp[^1]["reason"]!.ToString());
+        Assert.Contains("used: 4, capacity: 4", scaleUp[^1]["message"]!.ToString(), StringComparison.Ordinal);
+
+        // Step 5: metrics attribute each GPU to its pod and Ray group; XID 79 turns one unhealthy, a replacement avoids it, a reset heals it.
+        var fault = document["fault"]!.AsObject();
+        var before = fault["before"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        foreach (var pod in placed)
+        {
+            var row = Assert.Single(before, r => r["pod"]!.ToString().EndsWith("/" + pod["pod"], StringComparison.Ordinal));
+            Assert.Equal("raycluster-gpu", row["rayCluster"]!.ToString());
+            Assert.Equal(pod["group"]!.ToString(), row["rayGroup"]!.ToString());
+            Assert.Equal("healthy", row["health"]!.ToString());
+        }
+
+        var faulty = fault["uuid"]!.ToString();
+        var during = Assert.Single(fault["during"]!.AsArray(), r => r!["uuid"]!.ToString() == faulty)!;
+        Assert.Equal("unhealthy", during["health"]!.ToString());
+        Assert.Equal(79, (double)during["lastXid"]!);
+        Assert.True((bool)fault["kubeletUnhealthy"]!);
+        Assert.True((bool)fault["replacement"]!["admitted"]!);
+        Assert.NotEqual(fault["gpu"]!.ToString(), fault["replacement"]!["gpus"]!.AsArray().Single()!.ToString());
+        Assert.All(fault["after"]!.AsArray(), r => Assert.Equal("healthy", r!["health"]!.ToString()));
+        Assert.Contains(fault["after"]!.AsArray(), r => r!["pod"]!.ToString().EndsWith("/" + fault["replacement"]!["pod"], StringComparison.Ordinal));
+        Assert.True((bool)fault["kubeletRecovered"]!);
+
+        // Step 6 and the way out: summary, nothing left behind.
+        Assert.Equal(4, (int)document["summary"]!["healthyGpus"]!);
+        Assert.Empty(leftovers);
+        foreach (Match pid in Pid().Matches(stderr))
+        {
+            Assert.False(SandboxProcess.IsAlive(int.Parse(pid.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)), $"pid {pid.Groups[1].Value} still runs");
+        }
+    }
+
+    [Fact]
+    public async Task Run_NotATerminal_PrintsPlainTextTables()
+    {
+        var (code, stdout, stderr, _) = await SandboxProcess.RunAsync("--gpus", "2");
+
+        Assert.True(code == 0, $"exit {code}\n{stderr}");
+        Assert.DoesNotContain("\u001b[", stdout, StringComparison.Ordinal);
+        Assert.Contains("[6/6] Summary", stdout, StringComparison.Ordinal);
+        Assert.Contains("GPU  POD", stdout, StringComparison.Ordinal);
+
+        // Two GPUs for three GPU workers: the third is rejected by the kubelet and says so.
+        Assert.Contains("rejected by the kubelet: OutOfnvidia.com/gpu", stdout, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"pid (\d+)")]
+    private static partial Regex Pid();
+}

@@ -1,0 +1,276 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Platform.Sandbox.Agent;
+using Platform.Sandbox.Kubelet;
+using Platform.Sandbox.Output;
+
+namespace Platform.Sandbox.Scenario;
+
+/// <summary>Steps 4 and 5: GPU pods onto the simulated node through the kubelet simulator, metrics, a fault and its recovery.</summary>
+internal sealed partial class SandboxScenario
+{
+    private const string ScheduleStep = "step 4 (scheduling)";
+    private const string FaultStep = "step 5 (metrics and fault)";
+
+    private readonly JsonObject _schedule = new();
+    private readonly JsonObject _fault = new();
+    private int _rejected;
+
+    private async Task<List<(ScenarioPod Pod, PodAdmission Admission)>> ScheduleAsync(SandboxEnvironment environment, IReadOnlyList<ScenarioPod> pods, CancellationToken cancellationToken)
+    {
+        _step = ScheduleStep;
+        output.Step(4, $"Scheduling: GPU pods onto {NodeName} (GetPreferredAllocation, then Allocate)");
+        var placed = new List<(ScenarioPod, PodAdmission)>();
+        var skipped = new JsonArray();
+        foreach (var pod in pods.Where(p => p.Admission.Allowed))
+        {
+            if (pod.GpusAfter == 0)
+            {
+                continue;
+            }
+
+            if (await PlaceAsync(environment, pod, cancellationToken).ConfigureAwait(false) is { } admission)
+            {
+                placed.Add((pod, admission));
+            }
+            else
+            {
+                skipped.Add((JsonNode)pod.Name);
+            }
+        }
+
+        var withoutGpu = pods.Count(p => p.Admission.Allowed && p.GpusAfter == 0);
+        if (withoutGpu > 0)
+        {
+            output.Progress($"{withoutGpu} pod(s) without a GPU limit (head, CPU workers) belong on CPU nodes, not here");
+        }
+
+        WriteAllocations(placed.Where(p => p.Item2.Admitted).ToList());
+        var firstAdmitted = placed.FirstOrDefault(p => p.Item2.Admitted);
+        if (firstAdmitted.Item2 is { } detail)
+        {
+            foreach (var allocation in detail.Allocations)
+            {
+                output.Line($"{firstAdmitted.Item1.Name} / {allocation.Container} gets from Allocate:", Tone.Bold);
+                output.Line("  env      " + string.Join(" ", allocation.Environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}")));
+                output.Line("  devices  " + (allocation.DeviceNodes.Count > 0 ? string.Join(", ", allocation.DeviceNodes) : "(none: the NVIDIA container runtime adds them from the env)"));
+                if (allocation.CdiDevices.Count > 0)
+                {
+                    output.Line("  CDI      " + string.Join(", ", allocation.CdiDevices));
+                }
+            }
+        }
+
+        // Scale the first GPU worker group up until the node is full: the pod that does not fit shows what the kubelet says.
+        var scaled = new JsonArray();
+        if (placed.FirstOrDefault(p => p.Item2.Admitted).Item1 is { } template)
+        {
+            var extra = new List<ScenarioPod>();
+            for (var i = 0; i <= arguments.Gpus; i++)
+            {
+                var pod = await AdmitOneAsync(environment, template.Preview, cancellationToken).ConfigureAwait(false);
+                var admission = await PlaceAsync(environment, pod, cancellationToken).ConfigureAwait(false);
+                scaled.Add((JsonNode)PlacementJson(pod, admission));
+                if (admission is not { Admitted: true })
+                {
+                    break;
+                }
+
+                extra.Add(pod);
+                output.Line($"scale-up {pod.Name}: admitted on GPU {Indexes(admission.Allocations.SelectMany(a => a.DeviceIds))}", Tone.Good);
+            }
+
+            foreach (var pod in extra)
+            {
+                Delete(environment, pod);
+            }
+
+            if (extra.Count > 0)
+            {
+                output.Progress($"scaled {template.Group} back down: {extra.Count} extra pod(s) deleted, their GPUs free again");
+            }
+        }
+
+        _schedule["pods"] = new JsonArray([.. placed.Select(p => (JsonNode)PlacementJson(p.Item1, p.Item2))]);
+        _schedule["notPlaced"] = skipped;
+        _schedule["scaleUp"] = scaled;
+        _document["scheduling"] = _schedule;
+        return [.. placed.Where(p => p.Item2.Admitted)];
+    }
+
+    /// <summary>Node checks, then the kubelet; prints and returns the kubelet's answer, or null when the pod does not belong on this node.</summary>
+    private async Task<PodAdmission?> PlaceAsync(SandboxEnvironment environment, ScenarioPod pod, CancellationToken cancellationToken)
+    {
+        if (NodeFit.Check(pod.Pod, environment.Api!.NodeLabels(), environment.Api.NodeTaints()) is { } misfit)
+        {
+            output.Line($"{pod.Name}: not scheduled on {NodeName}: {misfit}", Tone.Warn);
+            return null;
+        }
+
+        environment.Api.AddPod(pod.Pod);
+        var request = new PodRequest(pod.Namespace, pod.Name, [.. (pod.Pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(c => new ContainerRequest(c["name"]?.ToString() ?? string.Empty, new Dictionary<string, int>(StringComparer.Ordinal) { [Resource] = ScenarioPod.Gpus(new JsonObject { ["spec"] = new JsonObject { ["containers"] = new JsonArray(c.DeepClone()) } }, Resource) }))]);
+        var admission = await environment.Kubelet!.AdmitAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!admission.Admitted)
+        {
+            _rejected++;
+            environment.Api.RemovePod(pod.Namespace, pod.Name);
+            output.Line($"{pod.Name}: rejected by the kubelet: {admission.Reason}: {admission.Message}", Tone.Bad);
+        }
+
+        return admission;
+    }
+
+    private void WriteAllocations(IReadOnlyList<(ScenarioPod Pod, PodAdmission Admission)> placed) =>
+        output.Table(
+            ["POD", "GROUP", "GPUS", "PREFERRED", "NVIDIA_VISIBLE_DEVICES"],
+            placed.Select(p => (IReadOnlyList<string>)
+            [
+                p.Pod.Name,
+                p.Pod.Group,
+                Indexes(p.Admission.Allocations.SelectMany(a => a.DeviceIds)),
+                Indexes(p.Admission.Allocations.SelectMany(a => a.Preferred)),
+                string.Join(",", p.Admission.Allocations.Select(a => a.Environment.GetValueOrDefault("NVIDIA_VISIBLE_DEVICES", "-"))),
+            ]));
+
+    private JsonObject PlacementJson(ScenarioPod pod, PodAdmission? admission) => new()
+    {
+        ["pod"] = pod.Name,
+        ["group"] = pod.Group,
+        ["admitted"] = admission?.Admitted ?? false,
+        ["reason"] = admission is null ? "NodeMismatch" : admission.Reason,
+        ["message"] = admission?.Message,
+        ["gpus"] = new JsonArray([.. (admission?.Allocations ?? []).SelectMany(a => a.DeviceIds).Select(id => (JsonNode)Index(id))]),
+        ["preferred"] = new JsonArray([.. (admission?.Allocations ?? []).SelectMany(a => a.Preferred).Select(id => (JsonNode)Index(id))]),
+        ["env"] = new JsonObject([.. (admission?.Allocations ?? []).SelectMany(a => a.Environment).DistinctBy(e => e.Key).Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))]),
+        ["devices"] = new JsonArray([.. (admission?.Allocations ?? []).SelectMany(a => a.DeviceNodes).Select(d => (JsonNode)d)]),
+    };
+
+    private static void Delete(SandboxEnvironment environment, ScenarioPod pod)
+    {
+        environment.Kubelet!.Remove(pod.Namespace, pod.Name);
+        environment.Api!.RemovePod(pod.Namespace, pod.Name);
+    }
+
+    private async Task FaultAndRecoveryAsync(SandboxEnvironment environment, IReadOnlyList<ScenarioPod> pods, List<(ScenarioPod Pod, PodAdmission Admission)> placed, CancellationToken cancellationToken)
+    {
+        _step = FaultStep;
+        output.Step(5, "Metrics and a fault: pod and Ray attribution, XID 79 on one GPU, recovery after a reset");
+        var agent = environment.Agent!;
+        var kubelet = environment.Kubelet!;
+        var expected = placed.Select(p => $"{p.Pod.Namespace}/{p.Pod.Name}").ToHashSet(StringComparer.Ordinal);
+        var rows = await agent.WaitForMetricsAsync(r => expected.IsSubsetOf(r.Select(x => x.Pod)), "every admitted pod", cancellationToken).ConfigureAwait(false);
+        WriteMetrics(rows);
+        _fault["before"] = MetricsJson(rows);
+
+        // The victim is a GPU a Ray worker is using, as in production: the worker loses its GPU.
+        var victim = placed.LastOrDefault();
+        var uuid = victim.Admission?.Allocations.SelectMany(a => a.DeviceIds).First() ?? kubelet.Devices().First().Id;
+        var gpu = _gpuIndex.GetValueOrDefault(uuid);
+        var answer = await agent.SimulateAsync(string.Create(CultureInfo.InvariantCulture, $"xid?gpu={gpu}&xid=79"), cancellationToken).ConfigureAwait(false);
+        output.Line($"injected: POST /simulator/xid?gpu={gpu}&xid=79 → {answer}", Tone.Warn);
+        await kubelet.WaitUntilAsync(k => k.Devices().Any(d => d.Id == uuid && !d.Healthy), TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+        var healthy = kubelet.Devices().Count(d => d.Healthy);
+        output.Line($"kubelet: ListAndWatch reports GPU {gpu} Unhealthy; allocatable {Resource} now {healthy} of {arguments.Gpus}", Tone.Bad);
+        rows = await agent.WaitForMetricsAsync(r => r.Any(x => x.Uuid == uuid && x.Health == "unhealthy" && x.LastXid == 79), "the GPU unhealthy with XID 79", cancellationToken).ConfigureAwait(false);
+        WriteMetrics(rows);
+        _fault["gpu"] = gpu;
+        _fault["uuid"] = uuid;
+        _fault["kubeletUnhealthy"] = true;
+        _fault["during"] = MetricsJson(rows);
+        foreach (var (type, reason, note) in environment.Api!.Events().TakeLast(2))
+        {
+            output.Line($"Node Event {type} {reason}: {note}", type == "Warning" ? Tone.Warn : Tone.Plain);
+        }
+
+        // The worker on the failed GPU fails; KubeRay creates a replacement, which the kubelet places on a healthy GPU.
+        ScenarioPod? replacement = null;
+        PodAdmission? placedAgain = null;
+        if (victim.Pod is { } lost)
+        {
+            Delete(environment, lost);
+            output.Progress($"{lost.Name} lost its GPU and fails; KubeRay creates a replacement");
+            replacement = await AdmitOneAsync(environment, lost.Preview, cancellationToken).ConfigureAwait(false);
+            placedAgain = await PlaceAsync(environment, replacement, cancellationToken).ConfigureAwait(false);
+            if (placedAgain is { Admitted: true })
+            {
+                var got = placedAgain.Allocations.SelectMany(a => a.DeviceIds).ToList();
+                output.Line($"replacement {replacement.Name}: GPU {Indexes(got)}{(got.Contains(uuid) ? " (the failed GPU!)" : $", avoiding GPU {gpu}")}", got.Contains(uuid) ? Tone.Bad : Tone.Good);
+            }
+
+            _fault["replacement"] = PlacementJson(replacement, placedAgain);
+        }
+
+        var reset = await agent.SimulateAsync(string.Create(CultureInfo.InvariantCulture, $"reset?gpu={gpu}"), cancellationToken).ConfigureAwait(false);
+        output.Line($"reset: POST /simulator/reset?gpu={gpu} → {reset}");
+        await kubelet.WaitUntilAsync(k => k.Devices().Count(d => d.Healthy) == arguments.Gpus, TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+        output.Line($"kubelet: ListAndWatch reports GPU {gpu} Healthy again; allocatable {Resource} {arguments.Gpus} of {arguments.Gpus}", Tone.Good);
+        if (replacement is not null && placedAgain is { Admitted: false })
+        {
+            placedAgain = await PlaceAsync(environment, replacement, cancellationToken).ConfigureAwait(false);
+            _fault["replacementAfterReset"] = PlacementJson(replacement, placedAgain);
+        }
+
+        // Also wait for the replacement in the attribution, so the last table shows where it went.
+        var replaced = replacement is not null && placedAgain is { Admitted: true } ? $"{replacement.Namespace}/{replacement.Name}" : null;
+        rows = await agent.WaitForMetricsAsync(
+            r => r.Any(x => x.Uuid == uuid) && r.All(x => x.Uuid != uuid || x.Health == "healthy") && (replaced is null || r.Any(x => x.Pod == replaced)),
+            "the GPU healthy again", cancellationToken).ConfigureAwait(false);
+        WriteMetrics(rows);
+        _fault["after"] = MetricsJson(rows);
+        _fault["kubeletRecovered"] = true;
+        _document["fault"] = _fault;
+    }
+
+    private void WriteMetrics(IReadOnlyList<GpuRow> rows) =>
+        output.Table(
+            ["GPU", "POD", "RAY CLUSTER/GROUP", "UTIL", "MEMORY", "HEALTH"],
+            rows.Select(r => (IReadOnlyList<string>)
+            [
+                r.Gpu.ToString(CultureInfo.InvariantCulture),
+                r.Pod.Length > 0 ? r.Pod : "-",
+                r.RayCluster.Length > 0 ? $"{r.RayCluster}/{r.RayGroup}" : "-",
+                string.Create(CultureInfo.InvariantCulture, $"{r.UtilizationPercent:0}%"),
+                string.Create(CultureInfo.InvariantCulture, $"{r.MemoryUsedMiB / 1024:0.0}/{r.MemoryTotalMiB / 1024:0} GiB"),
+                r.Health + (r.LastXid > 0 ? string.Create(CultureInfo.InvariantCulture, $" (last XID {r.LastXid})") : string.Empty),
+            ]),
+            row => row[5].StartsWith("unhealthy", StringComparison.Ordinal) ? Tone.Bad : Tone.Plain);
+
+    private static JsonArray MetricsJson(IReadOnlyList<GpuRow> rows) =>
+        new([.. rows.Select(r => (JsonNode)new JsonObject
+        {
+            ["gpu"] = r.Gpu,
+            ["uuid"] = r.Uuid,
+            ["pod"] = r.Pod,
+            ["rayCluster"] = r.RayCluster,
+            ["rayGroup"] = r.RayGroup,
+            ["utilizationPercent"] = r.UtilizationPercent,
+            ["memoryUsedMiB"] = r.MemoryUsedMiB,
+            ["memoryTotalMiB"] = r.MemoryTotalMiB,
+            ["health"] = r.Health,
+            ["lastXid"] = r.LastXid,
+        })]);
+
+    private void Summarize(SandboxEnvironment environment, IReadOnlyList<ScenarioPod> pods)
+    {
+        _step = "step 6 (summary)";
+        output.Step(6, "Summary");
+        var changed = pods.Count(p => p.Admission.Allowed && p.Admission.Operations.Count > 0);
+        var denied = pods.Count(p => !p.Admission.Allowed);
+        var gpuPods = environment.Kubelet!.Pods().Count;
+        output.Line($"webhook: {pods.Count} pod(s) admitted over HTTPS: {changed} changed, {pods.Count - changed - denied} unchanged, {denied} denied");
+        output.Line($"kubelet: {gpuPods} GPU pod(s) running on {NodeName}, {_rejected} rejection(s) shown; {environment.Kubelet.Devices().Count(d => d.Healthy)} of {arguments.Gpus} GPUs healthy");
+        output.Line($"fault: GPU {_fault["gpu"]} went unhealthy on XID 79 (ListAndWatch, metrics, a Node Event) and recovered after a reset", Tone.Good);
+        output.Line("check your own manifests without starting anything: dotnet run --project src/Webhook -- mutate --policy <policy> <manifest>", Tone.Dim);
+        _document["summary"] = new JsonObject
+        {
+            ["pods"] = pods.Count,
+            ["changed"] = changed,
+            ["denied"] = denied,
+            ["gpuPodsRunning"] = gpuPods,
+            ["rejections"] = _rejected,
+            ["healthyGpus"] = environment.Kubelet.Devices().Count(d => d.Healthy),
+            ["gpus"] = arguments.Gpus,
+        };
+    }
+}
