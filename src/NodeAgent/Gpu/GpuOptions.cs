@@ -46,6 +46,12 @@ internal sealed class SimulatedGpuOptions
 
     /// <summary>CUDA driver API version reported, <c>major.minor</c>. Default 12.4.</summary>
     public string CudaVersion { get; set; } = "12.4";
+
+    /// <summary>
+    /// Comma-separated MIG profiles instantiated on every simulated GPU, e.g. <c>1g.10gb,1g.10gb,3g.40gb</c>;
+    /// needs a MIG-capable <see cref="Product"/> (A100, A30, H100, H200, ...). Default empty: MIG disabled.
+    /// </summary>
+    public string MigProfiles { get; set; } = string.Empty;
 }
 
 internal static class GpuDriverKinds

@@ -50,6 +50,8 @@ internal sealed class GpuOptionsValidator : IValidateOptions<GpuOptions>
             {
                 errors.Add("Gpu:Simulated:DriverVersion is empty; use a dotted version such as 550.54.15.");
             }
+
+            Simulated.SimulatedMig.Validate(sim, errors);
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
