@@ -77,8 +77,12 @@ internal sealed class GpuHealthTracker
     {
         if (gpuEvent.GpuInstanceId is { } instance && _mig.InInstance(m.Device.Uuid, instance) is { Count: > 0 } children)
         {
-            _lastXid[m.Device.Uuid] = gpuEvent.Code;
-            Interlocked.Increment(ref _version);
+            if (gpuEvent.Kind == GpuEventKind.Xid)
+            {
+                _lastXid[m.Device.Uuid] = gpuEvent.Code;
+                Interlocked.Increment(ref _version);
+            }
+
             var now = _time.GetUtcNow();
             foreach (var child in children)
             {

@@ -43,7 +43,6 @@ internal sealed partial class InventoryPublisher : IHostedService
         foreach (var (device, state, reason) in _health.Snapshot())
         {
             _inventory.SetHealth(device.Uuid, InventoryMapper.ToDeviceHealth(state), state == GpuHealthState.Healthy ? null : reason);
-            UpdateMigChildren(device.Uuid);
         }
 
         foreach (var mig in _mig.AdvertisedMig.Values)

@@ -113,4 +113,14 @@ public sealed class MigHealthPropagationTests
         Assert.Equal([Mig(1, 0)], Unhealthy());
         Assert.Equal(GpuHealthState.Unhealthy, _tracker.StateOf(Gpu(1).Uuid));
     }
+
+    [Fact]
+    public void DoubleBitEccInGpuInstance_ThatInstanceOnly_NoXidRecorded()
+    {
+        _tracker.OnEvent(new GpuEvent(Gpu(0).Uuid, GpuEventKind.DoubleBitEcc, 0) { GpuInstanceId = 1 });
+
+        Assert.Equal([Mig(0, 0)], Unhealthy());
+        Assert.Equal("double-bit-ecc", _inventory.Current.Find(Mig(0, 0))!.HealthReason);
+        Assert.False(_tracker.LastXid().ContainsKey(Gpu(0).Uuid));
+    }
 }
