@@ -11,4 +11,8 @@ internal sealed record MetricsView(
     IReadOnlyList<(GpuDevice Device, GpuHealthState State, string Reason)> Health,
     IReadOnlyDictionary<string, ulong> LastXid,
     IReadOnlyDictionary<string, IReadOnlyList<PodRef>> Attribution,
-    AgentMetrics Agent);
+    AgentMetrics Agent)
+{
+    /// <summary>Per advertised resource: devices found for it and devices advertised (MIG strategies can differ).</summary>
+    public IReadOnlyList<(string Resource, int Found, int Advertised)> Resources { get; init; } = [];
+}

@@ -104,6 +104,16 @@ internal static class MetricsWriter
         output.Append("raygpu_devices{state=\"healthy\"} ").Append(healthy.ToString(CultureInfo.InvariantCulture)).Append('\n');
         output.Append("raygpu_devices{state=\"unhealthy\"} ").Append((view.Health.Count - healthy).ToString(CultureInfo.InvariantCulture)).Append('\n');
 
+        if (view.Resources.Count > 0)
+        {
+            Header(output, "raygpu_resource_devices", "gauge", "Devices per resource: found on the node for it, and advertised to the kubelet.");
+            foreach (var (resource, found, advertised) in view.Resources)
+            {
+                output.Append("raygpu_resource_devices{resource=\"").Append(Escape(resource)).Append("\",state=\"found\"} ").Append(found.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                output.Append("raygpu_resource_devices{resource=\"").Append(Escape(resource)).Append("\",state=\"advertised\"} ").Append(advertised.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+
         Header(output, "raygpu_health_transitions_total", "counter", "GPU health transitions by reason and new state.");
         foreach (var ((reason, to), transitions) in view.Agent.HealthTransitions.OrderBy(p => p.Key.Reason, StringComparer.Ordinal).ThenBy(p => p.Key.To, StringComparer.Ordinal))
         {

@@ -35,7 +35,10 @@ public class MigMetricsWriterTests
             [(parent, GpuHealthState.Healthy, "")],
             new Dictionary<string, ulong>(),
             attribution,
-            new AgentMetrics());
+            new AgentMetrics())
+        {
+            Resources = [("nvidia.com/gpu", 0, 0), ("nvidia.com/mig-1g.10gb", 1, 1), ("nvidia.com/mig-3g.40gb", 1, 1)],
+        };
 
         var text = new StringBuilder();
         MetricsWriter.Write(text, view);

@@ -22,6 +22,42 @@ internal static class MigPlanner
 
     public static MigPlan Plan(GpuDiscovery discovery, MigStrategy strategy)
     {
+        var plan = Assign(discovery, strategy);
+        var found = Found(discovery, strategy);
+        var advertised = plan.Devices.CountBy(d => d.ResourceName ?? string.Empty).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        return plan with
+        {
+            Resources =
+            [
+                .. found.Keys.Union(advertised.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                    .Select(r => (r.Length == 0 ? null : r, found.GetValueOrDefault(r), advertised.GetValueOrDefault(r))),
+            ],
+        };
+    }
+
+    /// <summary>Devices per resource ("" for the configured one) as the strategy would advertise a layout it accepts.</summary>
+    private static Dictionary<string, int> Found(GpuDiscovery discovery, MigStrategy strategy)
+    {
+        var found = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var gpu in discovery.Devices.Where(d => strategy == MigStrategy.None || !d.MigEnabled))
+        {
+            found[string.Empty] = found.GetValueOrDefault(string.Empty) + 1;
+        }
+
+        if (strategy != MigStrategy.None)
+        {
+            foreach (var mig in discovery.MigDevices.Where(m => discovery.FindByUuid(m.ParentUuid)?.MigEnabled == true))
+            {
+                var resource = strategy == MigStrategy.Mixed ? MigProfile.ResourceName(mig.Profile) : string.Empty;
+                found[resource] = found.GetValueOrDefault(resource) + 1;
+            }
+        }
+
+        return found;
+    }
+
+    private static MigPlan Assign(GpuDiscovery discovery, MigStrategy strategy)
+    {
         var whole = discovery.Devices.Select(InventoryMapper.ToPluginDevice).ToList();
         if (strategy == MigStrategy.None || !discovery.Devices.Any(d => d.MigEnabled))
         {

@@ -118,4 +118,28 @@ public class MigPlannerTests
         Assert.Equal(expected, MigStrategies.Name(strategy));
         Assert.Equal(ok, new MigOptionsValidator().Validate(null, new MigOptions { Strategy = value! }).Succeeded);
     }
+
+    [Fact]
+    public void Resources_Mixed_FoundAndAdvertisedPerResource()
+    {
+        var plan = MigPlanner.Plan(TestMig.Discovery("1g.10gb,1g.10gb,3g.40gb", null, ""), MigStrategy.Mixed);
+
+        Assert.Equal([("", 1, 1), ("nvidia.com/mig-1g.10gb", 2, 2), ("nvidia.com/mig-3g.40gb", 1, 1)], plan.Resources.Select(r => (r.Resource ?? "", r.Found, r.Advertised)));
+    }
+
+    [Fact]
+    public void Resources_SingleInconsistent_FoundButNothingAdvertised()
+    {
+        var plan = MigPlanner.Plan(TestMig.Discovery("1g.10gb,1g.10gb", "3g.40gb"), MigStrategy.Single);
+
+        Assert.Equal([("", 3, 0)], plan.Resources.Select(r => (r.Resource ?? "", r.Found, r.Advertised)));
+    }
+
+    [Fact]
+    public void Resources_None_EveryGpuFoundAndAdvertised()
+    {
+        var plan = MigPlanner.Plan(TestMig.Discovery("1g.10gb", null), MigStrategy.None);
+
+        Assert.Equal([("", 2, 2)], plan.Resources.Select(r => (r.Resource ?? "", r.Found, r.Advertised)));
+    }
 }
