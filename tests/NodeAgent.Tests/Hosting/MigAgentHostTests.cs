@@ -252,4 +252,15 @@ public sealed class MigAgentHostTests : IAsyncLifetime
         Assert.All(list.Devices, d => Assert.StartsWith("GPU-", d.ID, StringComparison.Ordinal));
         Assert.Equal(("false", "mixed"), ((string?)labels["nvidia.com/mig.capable"], (string?)labels["nvidia.com/mig.strategy"]));
     }
+
+    [Fact]
+    public async Task Simulator_BadGpuInstance_ExplainsTheParameter()
+    {
+        await StartAgentAsync("mixed", "1g.10gb");
+
+        using var response = await _http.PostAsync("/simulator/xid?gpu=0&xid=94&gi=-1", null).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("'gi' must be a GPU instance id", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
