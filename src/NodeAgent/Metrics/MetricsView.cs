@@ -13,6 +13,6 @@ internal sealed record MetricsView(
     IReadOnlyDictionary<string, IReadOnlyList<PodRef>> Attribution,
     AgentMetrics Agent)
 {
-    /// <summary>Per advertised resource: devices found for it and devices advertised (MIG strategies can differ).</summary>
+    /// <summary>Per resource: devices found for it under the MIG strategy, and devices the strategy advertises there.</summary>
     public IReadOnlyList<(string Resource, int Found, int Advertised)> Resources { get; init; } = [];
 }

@@ -106,11 +106,12 @@ internal static class MetricsWriter
 
         if (view.Resources.Count > 0)
         {
-            Header(output, "raygpu_resource_devices", "gauge", "Devices per resource: found on the node for it, and advertised to the kubelet.");
-            foreach (var (resource, found, advertised) in view.Resources)
+            // The found side of "fewer advertised than present" (DECISIONS 9): under a MIG strategy a resource
+            // holds MIG devices, which sum(raygpu_devices) (physical GPUs) does not count.
+            Header(output, "raygpu_found_devices", "gauge", "Devices discovery found for each resource under the MIG strategy (whole GPUs or MIG devices).");
+            foreach (var (resource, found, _) in view.Resources)
             {
-                output.Append("raygpu_resource_devices{resource=\"").Append(Escape(resource)).Append("\",state=\"found\"} ").Append(found.ToString(CultureInfo.InvariantCulture)).Append('\n');
-                output.Append("raygpu_resource_devices{resource=\"").Append(Escape(resource)).Append("\",state=\"advertised\"} ").Append(advertised.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                output.Append("raygpu_found_devices{resource=\"").Append(Escape(resource)).Append("\"} ").Append(found.ToString(CultureInfo.InvariantCulture)).Append('\n');
             }
         }
 

@@ -180,8 +180,8 @@ public sealed class MigAgentHostTests : IAsyncLifetime
         var metrics = await _http.GetStringAsync("/metrics").DefaultTimeout();
         Assert.Matches("DCGM_FI_DEV_FB_USED\\{gpu=\"0\",UUID=\"GPU-[^\"]+\",.*GPU_I_PROFILE=\"1g.10gb\",GPU_I_ID=\"2\",Hostname=\"mig-node-1\",container=\"ray-worker\",namespace=\"ml\",pod=\"rc-small-worker-x1\",ray_cluster=\"rc\",ray_group=\"small\"\\} \\d+", metrics);
         Assert.Matches("DCGM_FI_DEV_FB_FREE\\{gpu=\"1\",.*GPU_I_PROFILE=\"3g.40gb\",GPU_I_ID=\"3\",", metrics);
-        Assert.Contains("raygpu_resource_devices{resource=\"nvidia.com/mig-1g.10gb\",state=\"found\"} 4", metrics, StringComparison.Ordinal);
-        Assert.Contains("raygpu_resource_devices{resource=\"nvidia.com/mig-1g.10gb\",state=\"advertised\"} 4", metrics, StringComparison.Ordinal);
+        Assert.Contains("raygpu_found_devices{resource=\"nvidia.com/mig-1g.10gb\"} 4", metrics, StringComparison.Ordinal);
+        Assert.Contains("raygpu_found_devices{resource=\"nvidia.com/mig-3g.40gb\"} 2", metrics, StringComparison.Ordinal);
 
         var checks = await ReadinessAsync();
         Assert.Equal("ok", checks["mig"].Status);
@@ -219,8 +219,7 @@ public sealed class MigAgentHostTests : IAsyncLifetime
         var checks = await ReadinessAsync();
 
         var metrics = await _http.GetStringAsync("/metrics").DefaultTimeout();
-        Assert.Contains("raygpu_resource_devices{resource=\"nvidia.com/gpu\",state=\"found\"} 4", metrics, StringComparison.Ordinal);
-        Assert.Contains("raygpu_resource_devices{resource=\"nvidia.com/gpu\",state=\"advertised\"} 0", metrics, StringComparison.Ordinal);
+        Assert.Contains("raygpu_found_devices{resource=\"nvidia.com/gpu\"} 4", metrics, StringComparison.Ordinal);
         Assert.Empty(list.Devices);
         Assert.Equal(("Warning", "MigLayoutInvalid"), ((string?)nodeEvent["type"], (string?)nodeEvent["reason"]));
         Assert.Contains("found 1g.10gb, 3g.40gb", (string?)nodeEvent["note"], StringComparison.Ordinal);
