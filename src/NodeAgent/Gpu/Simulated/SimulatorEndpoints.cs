@@ -5,7 +5,7 @@ namespace Platform.NodeAgent.Gpu.Simulated;
 
 /// <summary>
 /// Fault injection on the HTTP port, mapped only when <c>Gpu:Driver=simulated</c>:
-/// <c>POST /simulator/xid?gpu=N&amp;xid=C</c>, <c>POST /simulator/lose?gpu=N</c>, <c>POST /simulator/reset?gpu=N</c>.
+/// <c>POST /simulator/xid?gpu=N&amp;xid=C[&amp;gi=I]</c> (gi: the GPU instance of a MIG-enabled GPU), <c>POST /simulator/lose?gpu=N</c>, <c>POST /simulator/reset?gpu=N</c>.
 /// Answered to loopback callers only (curl on the same machine, <c>kubectl port-forward</c>, <c>kubectl exec</c>):
 /// the port also serves /metrics on the pod IP, and anyone who reaches that must not be able to fail GPUs.
 /// </summary>
@@ -80,8 +80,21 @@ internal static class SimulatorEndpoints
                 return BadRequest(context, "Query parameter 'xid' must be an XID number, e.g. xid=79.");
             }
 
-            simulator.InjectXid(gpu, xid);
-            return Ok(context, string.Create(CultureInfo.InvariantCulture, $"XID {xid} raised on GPU {gpu}."));
+            uint? gi = null;
+            if (context.Request.Query.ContainsKey("gi"))
+            {
+                if (!uint.TryParse(context.Request.Query["gi"], NumberStyles.None, CultureInfo.InvariantCulture, out var instance))
+                {
+                    return BadRequest(context, "Query parameter 'gi' must be a GPU instance id, e.g. gi=1.");
+                }
+
+                gi = instance;
+            }
+
+            simulator.InjectXid(gpu, xid, gi);
+            return Ok(context, gi is { } id
+                ? string.Create(CultureInfo.InvariantCulture, $"XID {xid} raised on GPU {gpu}, GPU instance {id}.")
+                : string.Create(CultureInfo.InvariantCulture, $"XID {xid} raised on GPU {gpu}."));
         });
         endpoints.MapPost("/simulator/lose", context =>
         {
