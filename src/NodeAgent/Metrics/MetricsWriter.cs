@@ -152,7 +152,7 @@ internal static class MetricsWriter
         }
 
         var advertised = agent.Advertised.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
-        Header(output, "raygpu_advertised_gpus", "gauge", "Physical GPUs behind the device list last sent to the kubelet, per resource.");
+        Header(output, "raygpu_advertised_gpus", "gauge", "Devices behind the device list last sent to the kubelet, per resource: whole GPUs (a time-sliced GPU once) or MIG devices.");
         foreach (var (resource, list) in advertised)
         {
             output.Append("raygpu_advertised_gpus{resource=\"").Append(Escape(resource)).Append("\"} ").Append(list.Gpus.ToString(CultureInfo.InvariantCulture)).Append('\n');
