@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Platform.DevicePlugin.Events;
 using Platform.DevicePlugin.Inventory;
 using Platform.DevicePlugin.Tests.TestSupport;
 using V1Beta1;
@@ -49,6 +50,14 @@ public sealed class MigResourceTests : IDisposable
         Assert.Equal([MigUuid(1, 0), MigUuid(1, 1)], (await connections[Small].NextListAsync()).Devices.Select(d => d.ID));
         Assert.Equal([MigUuid(1, 2)], (await connections[Large].NextListAsync()).Devices.Select(d => d.ID));
         Assert.True(File.Exists(_dir.File("nvidia-mig-1g.10gb.sock")));
+
+        // The kubelet sees a registration before the plugin has its answer: wait for all three to be recorded.
+        var registered = new HashSet<string>(StringComparer.Ordinal);
+        while (registered.Count < 3)
+        {
+            registered.Add((await plugin.Events.WaitForAsync<PluginRegistered>()).ResourceName);
+        }
+
         Assert.True(plugin.Status.AllRegistered);
     }
 
