@@ -132,18 +132,7 @@ public class MigMutationTests
         return pod;
     }
 
-    private static (MutationResult Result, JsonObject Pod) Mutate(JsonObject pod, GpuPolicy policy)
-    {
-        var result = PodMutator.Mutate(pod, MlTeam, policy);
-        Assert.True(result.Decision == MutationDecision.Patched, $"{result.Decision}: {result.Message}");
-        var applied = IndependentJsonPatch.Apply(pod, result.Patch);
-        Assert.True(JsonNode.DeepEquals(applied, result.MutatedPod), "the patch does not reproduce the mutated pod");
-
-        var again = PodMutator.Mutate(applied, MlTeam, policy);
-        Assert.Equal(MutationDecision.Unchanged, again.Decision);
-        Assert.Empty(again.Patch);
-        return (result, applied);
-    }
+    private static (MutationResult Result, JsonObject Pod) Mutate(JsonObject pod, GpuPolicy policy) => IdempotentMutation.Mutate(pod, MlTeam, policy);
 
     private static string Args(JsonObject pod) => pod["spec"]!["containers"]![0]!["args"]![0]!.GetValue<string>();
 
