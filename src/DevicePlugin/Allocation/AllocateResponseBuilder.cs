@@ -13,7 +13,7 @@ internal sealed class AllocateResponseBuilder(PluginSettings settings, Func<stri
 {
     /// <summary>How the container names a GPU: UUID or index, per DeviceIdStrategy.</summary>
     public string VisibleId(GpuDevice gpu) => settings.IdStrategy == DeviceIdStrategy.Index
-        ? gpu.Index.ToString(CultureInfo.InvariantCulture)
+        ? gpu.IndexName ?? gpu.Index.ToString(CultureInfo.InvariantCulture)
         : gpu.Uuid;
 
     public ContainerAllocateResponse Build(IReadOnlyList<GpuDevice> gpus)

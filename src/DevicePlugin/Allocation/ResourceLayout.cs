@@ -43,6 +43,23 @@ internal sealed class ResourceLayout
         var replicasPerGpu = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var gpu in snapshot.Devices)
         {
+            if (gpu.ResourceName is not null)
+            {
+                // A device with its own resource (a MIG profile) is advertised there alone, never replicated.
+                if (string.Equals(gpu.ResourceName, resource.ResourceName, StringComparison.Ordinal))
+                {
+                    replicasPerGpu[gpu.Uuid] = 1;
+                    devices.Add(new AdvertisedDevice(gpu.Uuid, gpu, null));
+                }
+
+                continue;
+            }
+
+            if (resource.NamedByDevices)
+            {
+                continue;
+            }
+
             var replicas = policy.ReplicasFor(gpu);
             var belongsToShared = policy.SeparateSharedResource && replicas > 1;
             if (belongsToShared != resource.IsShared)

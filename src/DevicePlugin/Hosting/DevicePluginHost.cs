@@ -29,6 +29,8 @@ internal sealed class DevicePluginHost : BackgroundService
     private readonly TimeProvider _time;
     private readonly Channel<KubeletSignal> _signals = Channel.CreateUnbounded<KubeletSignal>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<ResourceState> _resources;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly Func<string, bool>? _hostPathExists;
     private bool _watcherSawDirectory;
 
     public DevicePluginHost(PluginSettings settings, DeviceInventory inventory, EventPublisher events, DevicePluginStatus status, TimeProvider time, ILoggerFactory loggerFactory, Func<string, bool>? hostPathExists = null)
@@ -38,6 +40,8 @@ internal sealed class DevicePluginHost : BackgroundService
         _events = events;
         _status = status;
         _time = time;
+        _loggerFactory = loggerFactory;
+        _hostPathExists = hostPathExists;
         _resources = settings.Resources
             .Select(r => new ResourcePlugin(r, settings, inventory, events, time, status, hostPathExists))
             .Select(p => new ResourceState(p, new PluginServer(p, loggerFactory)))
@@ -52,6 +56,7 @@ internal sealed class DevicePluginHost : BackgroundService
         try
         {
             await WaitForInventoryAsync(stoppingToken).ConfigureAwait(false);
+            AddInventoryResources();
             watcher = CreateWatcher();
             var nextCheck = _time.GetTimestamp();
             while (!stoppingToken.IsCancellationRequested)
@@ -141,6 +146,20 @@ internal sealed class DevicePluginHost : BackgroundService
         while (!_inventory.Current.IsPopulated)
         {
             await _inventory.WaitForChangeAsync(_inventory.Current.Version, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Resources named by the devices themselves (MIG profiles under the mixed strategy) get their own
+    /// plugin and socket, added once the first inventory is in: the layout is fixed for the process's
+    /// life (a MIG layout change restarts the agent).
+    /// </summary>
+    private void AddInventoryResources()
+    {
+        foreach (var resource in InventoryResources.From(_inventory.Current, _settings))
+        {
+            var plugin = new ResourcePlugin(resource, _settings, _inventory, _events, _time, _status, _hostPathExists);
+            _resources.Add(new ResourceState(plugin, new PluginServer(plugin, _loggerFactory)));
         }
     }
 

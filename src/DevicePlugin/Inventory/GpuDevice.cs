@@ -37,4 +37,13 @@ public sealed record GpuDevice
         DeviceNodes.Count > 0 ? DeviceNodes : [$"/dev/nvidia{Index}"];
 
     public bool IsHealthy => Health == DeviceHealth.Healthy;
+
+    /// <summary>The resource this device is advertised under when it is not one of the configured ones
+    /// (a MIG profile's <c>nvidia.com/mig-1g.10gb</c>); the plugin serves and registers one such resource
+    /// per distinct name, on its own socket. Null (default): the configured resource(s).</summary>
+    public string? ResourceName { get; init; }
+
+    /// <summary>How the device is named under <c>DeviceIdStrategy=index</c> when that is not <see cref="Index"/>
+    /// (a MIG device is <c>&lt;gpu&gt;:&lt;mig&gt;</c>, as nvidia-container-runtime expects). Null: the index.</summary>
+    public string? IndexName { get; init; }
 }

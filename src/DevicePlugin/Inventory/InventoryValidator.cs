@@ -30,6 +30,11 @@ internal static class InventoryValidator
                 throw new ArgumentException($"GpuDevice.Index of '{device.Uuid}' is {device.Index}; it must be 0 or more.", nameof(devices));
             }
 
+            if (device.ResourceName is { } resource && (resource.IndexOf('/', StringComparison.Ordinal) <= 0 || resource.EndsWith('/') || resource.Any(c => char.IsWhiteSpace(c) || c == ',')))
+            {
+                throw new ArgumentException($"GpuDevice.ResourceName '{resource}' of '{device.Uuid}' is not an extended resource name such as nvidia.com/mig-1g.10gb.", nameof(devices));
+            }
+
             if (!uuids.Add(device.Uuid))
             {
                 throw new ArgumentException($"GpuDevice.Uuid '{device.Uuid}' appears twice; every GPU needs its own UUID.", nameof(devices));

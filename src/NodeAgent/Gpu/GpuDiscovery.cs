@@ -14,6 +14,9 @@ internal sealed record GpuDiscovery(
 {
     public static GpuDiscovery Empty(string source) => new(source, string.Empty, 0, [], []);
 
+    /// <summary>The MIG devices of every MIG-enabled GPU, by parent index then MIG index; empty when MIG is off everywhere.</summary>
+    public IReadOnlyList<Mig.MigDevice> MigDevices { get; init; } = [];
+
     public GpuDevice? FindByUuid(string uuid)
     {
         foreach (var device in Devices)

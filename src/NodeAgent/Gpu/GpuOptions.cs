@@ -53,6 +53,12 @@ internal sealed class SimulatedGpuOptions
     /// Default false: in a cluster the simulated driver is refused at start.
     /// </summary>
     public bool AllowInCluster { get; set; }
+
+    /// <summary>
+    /// Comma-separated MIG profiles instantiated on every simulated GPU, e.g. <c>1g.10gb,1g.10gb,3g.40gb</c>;
+    /// needs a MIG-capable <see cref="Product"/> (A100, A30, H100, H200, ...). Default empty: MIG disabled.
+    /// </summary>
+    public string MigProfiles { get; set; } = string.Empty;
 }
 
 internal static class GpuDriverKinds

@@ -56,6 +56,8 @@ internal sealed class GpuOptionsValidator(ClusterDetector cluster) : IValidateOp
             {
                 errors.Add($"Gpu:Driver is 'simulated' but the agent runs in a Kubernetes cluster ({evidence}): the kubelet would schedule real pods onto simulated GPUs. Use a real driver (Gpu:Driver=auto), or for a demo cluster such as kind set Gpu:Simulated:AllowInCluster=true.");
             }
+
+            Simulated.SimulatedMig.Validate(sim, errors);
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

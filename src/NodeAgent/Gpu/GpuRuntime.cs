@@ -68,11 +68,11 @@ internal sealed partial class GpuRuntime : IDisposable
             case GpuDriverKinds.Cuda:
                 return CudaGpuDriver.Open(gpu.DriverRoot, gpu.SysfsRoot, gpu.ProcRoot);
             case GpuDriverKinds.Nvml:
-                return NvmlGpuDriver.Open(gpu.DriverRoot, gpu.SysfsRoot);
+                return NvmlGpuDriver.Open(gpu.DriverRoot, gpu.SysfsRoot, gpu.ProcRoot);
             default:
                 try
                 {
-                    var nvml = NvmlGpuDriver.Open(gpu.DriverRoot, gpu.SysfsRoot);
+                    var nvml = NvmlGpuDriver.Open(gpu.DriverRoot, gpu.SysfsRoot, gpu.ProcRoot);
                     CrossCheckWithCuda(nvml, gpu);
                     return nvml;
                 }

@@ -14,6 +14,9 @@ internal interface IGpuDriver : IDisposable
 
     GpuSample Sample(GpuDevice device);
 
+    /// <summary>Framebuffer figures of one MIG device (NVML reports little else per instance); drivers without MIG report none.</summary>
+    GpuSample SampleMig(Mig.MigDevice device) => GpuSample.None;
+
     GpuProbeResult Probe(GpuDevice device);
 
     /// <summary>Whether <see cref="WaitForEvent"/> delivers XID / ECC events.</summary>

@@ -12,6 +12,7 @@ internal sealed class GpuHealthTracker
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, GpuHealthStateMachine> _machines = new(StringComparer.OrdinalIgnoreCase);
+    private readonly MigHealthMachines _mig;
     private readonly List<Action<HealthTransition>> _subscribers = [];
     private readonly Dictionary<string, ulong> _lastXid = new(StringComparer.OrdinalIgnoreCase);
     private readonly TimeProvider _time;
@@ -27,6 +28,8 @@ internal sealed class GpuHealthTracker
         {
             _machines[device.Uuid] = new GpuHealthStateMachine(device, ignored, fatal, health.QuietPeriod, health.TemperatureLimitC);
         }
+
+        _mig = new MigHealthMachines(discovery, ignored, fatal, health.QuietPeriod);
     }
 
     /// <summary>Bumped on every transition and every XID: the cached <c>/metrics</c> page is stale when it moved.</summary>
@@ -53,13 +56,42 @@ internal sealed class GpuHealthTracker
     {
         lock (_gate)
         {
-            return _machines.TryGetValue(uuid, out var machine) ? machine.State : GpuHealthState.Unhealthy;
+            return _machines.TryGetValue(uuid, out var machine) || _mig.TryGet(uuid, out machine) ? machine.State : GpuHealthState.Unhealthy;
         }
     }
 
-    /// <summary>Returns false for an event about a GPU discovery did not report (the caller logs it).</summary>
+    /// <summary>Why the GPU or MIG device is unhealthy; empty while healthy or unknown.</summary>
+    public string ReasonOf(string uuid)
+    {
+        lock (_gate)
+        {
+            return _machines.TryGetValue(uuid, out var machine) || _mig.TryGet(uuid, out machine) ? machine.Reason : string.Empty;
+        }
+    }
+
+    /// <summary>
+    /// Returns false for an event about a GPU discovery did not report (the caller logs it). An event
+    /// NVML attributes to a GPU instance faults that instance's MIG devices only.
+    /// </summary>
     public bool OnEvent(GpuEvent gpuEvent) => Apply(gpuEvent.Uuid, m =>
     {
+        if (gpuEvent.GpuInstanceId is { } instance && _mig.InInstance(m.Device.Uuid, instance) is { Count: > 0 } children)
+        {
+            if (gpuEvent.Kind == GpuEventKind.Xid)
+            {
+                _lastXid[m.Device.Uuid] = gpuEvent.Code;
+                Interlocked.Increment(ref _version);
+            }
+
+            var now = _time.GetUtcNow();
+            foreach (var child in children)
+            {
+                Publish(child.OnEvent(gpuEvent, now));
+            }
+
+            return null;
+        }
+
         if (gpuEvent.Kind == GpuEventKind.Xid)
         {
             // DCGM_FI_DEV_XID_ERRORS reports the last XID, ignored ones included.
@@ -78,7 +110,17 @@ internal sealed class GpuHealthTracker
         }
     }
 
-    public bool OnProbe(GpuDevice device, GpuProbeResult probe) => Apply(device.Uuid, m => m.OnProbe(probe, _time.GetUtcNow()));
+    /// <summary>A probe of a GPU also drives its MIG devices' machines, so their faults recover as the GPU's do.</summary>
+    public bool OnProbe(GpuDevice device, GpuProbeResult probe) => Apply(device.Uuid, m =>
+    {
+        var now = _time.GetUtcNow();
+        foreach (var child in _mig.ChildrenOf(device.Uuid))
+        {
+            Publish(child.OnProbe(probe, now));
+        }
+
+        return m.OnProbe(probe, now);
+    });
 
     public void OnCheckUnavailable(string detail)
     {

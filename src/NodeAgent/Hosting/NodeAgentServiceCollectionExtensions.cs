@@ -5,6 +5,7 @@ using Platform.DevicePlugin.Events;
 using Platform.DevicePlugin.Hosting;
 using Platform.NodeAgent.Diagnostics;
 using Platform.NodeAgent.Gpu;
+using Platform.NodeAgent.Gpu.Mig;
 using Platform.NodeAgent.Health;
 using Platform.NodeAgent.Inventory;
 using Platform.NodeAgent.Kubernetes;
@@ -21,6 +22,7 @@ internal static class NodeAgentServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddKubernetesAccess(configuration);
         services.AddGpuDiscovery(configuration);
+        services.AddMig(configuration);
 
         // Hosted services start in registration order, each BackgroundService's loop queued on the thread
         // pool as it starts: the device plugin goes first, so the kubelet registration (the agent's critical

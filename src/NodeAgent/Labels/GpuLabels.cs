@@ -21,6 +21,18 @@ internal static class GpuLabels
     public const string SharingStrategy = "nvidia.com/gpu.sharing-strategy";
     public const string MigCapable = "nvidia.com/mig.capable";
     public const string Timestamp = "nvidia.com/gfd.timestamp";
+    public const string MigStrategy = "nvidia.com/mig.strategy";
+    public const string Multiprocessors = "nvidia.com/gpu.multiprocessors";
+    public const string SlicesGi = "nvidia.com/gpu.slices.gi";
+    public const string SlicesCi = "nvidia.com/gpu.slices.ci";
+    public const string EnginesCopy = "nvidia.com/gpu.engines.copy";
+    public const string EnginesDecoder = "nvidia.com/gpu.engines.decoder";
+    public const string EnginesEncoder = "nvidia.com/gpu.engines.encoder";
+    public const string EnginesJpeg = "nvidia.com/gpu.engines.jpeg";
+    public const string EnginesOfa = "nvidia.com/gpu.engines.ofa";
+
+    /// <summary>Prefix of the mixed strategy's per-profile keys (<c>nvidia.com/mig-1g.10gb.count</c>).</summary>
+    public const string MigProfilePrefix = "nvidia.com/mig-";
 
     /// <summary>Set on a Node whose GPUs are simulated (<c>Gpu:Driver=simulated</c>), so nobody mistakes them for real ones.</summary>
     public const string Simulated = "raygpu.io/simulated";
@@ -31,6 +43,10 @@ internal static class GpuLabels
         Present, Count, Product, Memory, Family, ComputeMajor, ComputeMinor,
         DriverMajor, DriverMinor, DriverRevision, DriverFull, RuntimeMajor, RuntimeMinor, RuntimeFull,
         Replicas, SharingStrategy, MigCapable, Timestamp,
+        MigStrategy, Multiprocessors, SlicesGi, SlicesCi, EnginesCopy, EnginesDecoder, EnginesEncoder, EnginesJpeg, EnginesOfa,
         Simulated,
     };
+
+    /// <summary>Whether the agent owns <paramref name="key"/>: one of <see cref="Owned"/> or a mixed-strategy MIG profile key.</summary>
+    public static bool IsOwned(string key) => Owned.Contains(key) || key.StartsWith(MigProfilePrefix, StringComparison.Ordinal);
 }

@@ -10,6 +10,14 @@ internal static class NodeLabelDiff
         IReadOnlyDictionary<string, string>? current,
         IReadOnlyDictionary<string, string> desired,
         IReadOnlySet<string> owned,
+        IReadOnlySet<string>? ignoreValueOf = null) =>
+        Compute(current, desired, owned.Contains, ignoreValueOf);
+
+    /// <summary>As above, with ownership as a predicate (owned keys with a variable part, such as MIG profiles).</summary>
+    public static SortedDictionary<string, string?> Compute(
+        IReadOnlyDictionary<string, string>? current,
+        IReadOnlyDictionary<string, string> desired,
+        Func<string, bool> owned,
         IReadOnlySet<string>? ignoreValueOf = null)
     {
         var patch = new SortedDictionary<string, string?>(StringComparer.Ordinal);
@@ -28,7 +36,7 @@ internal static class NodeLabelDiff
 
         foreach (var key in current.Keys)
         {
-            if (owned.Contains(key) && !desired.ContainsKey(key))
+            if (owned(key) && !desired.ContainsKey(key))
             {
                 patch[key] = null;
             }

@@ -28,7 +28,8 @@ internal sealed partial class NodeLabelPublisher : BackgroundService
         IOptions<LabelsOptions> labels,
         IOptions<NodeOptions> node,
         TimeProvider time,
-        ILogger<NodeLabelPublisher> logger)
+        ILogger<NodeLabelPublisher> logger,
+        Gpu.Mig.MigPlan? mig = null)
     {
         _api = kubernetes.Api;
         _nodeName = node.Value.Name;
@@ -37,6 +38,11 @@ internal sealed partial class NodeLabelPublisher : BackgroundService
         _time = time;
         _logger = logger;
         _desired = GpuLabelBuilder.Build(gpu.Discovery, sharing, time.GetUtcNow());
+        if (mig is not null)
+        {
+            MigLabelBuilder.Add(_desired, gpu.Discovery, mig);
+        }
+
         // Taints belong on GPU nodes only: a node where discovery found nothing is left alone.
         _taints = gpu.Discovery.Devices.Count > 0 ? node.Value.ParsedTaints : [];
     }
@@ -116,7 +122,7 @@ internal sealed partial class NodeLabelPublisher : BackgroundService
         var node = await api.GetNodeAsync(nodeName, cancellationToken).ConfigureAwait(false);
         if (_labelsEnabled)
         {
-            var diff = NodeLabelDiff.Compute(node.Labels, _desired, GpuLabels.Owned, VolatileKeys);
+            var diff = NodeLabelDiff.Compute(node.Labels, _desired, GpuLabels.IsOwned, VolatileKeys);
             if (diff.Count > 0)
             {
                 await api.PatchNodeAsync(nodeName, NodePatchBuilder.Labels(diff), cancellationToken).ConfigureAwait(false);

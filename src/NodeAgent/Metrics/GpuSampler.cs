@@ -76,7 +76,27 @@ internal sealed partial class GpuSampler : BackgroundService
             }
         }
 
-        Volatile.Write(ref _snapshot, new GpuSnapshot(_time.GetUtcNow(), readings));
+        var migReadings = new List<MigReading>(_gpu.Discovery.MigDevices.Count);
+        foreach (var mig in _gpu.Discovery.MigDevices)
+        {
+            if (_gpu.Discovery.FindByUuid(mig.ParentUuid) is not { } parent)
+            {
+                continue;
+            }
+
+            try
+            {
+                migReadings.Add(new MigReading(parent, mig, driver.SampleMig(mig)));
+            }
+            catch (Exception ex) when (ex is GpuDriverException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                _metrics.CountNvmlError();
+                LogSampleFailed(parent.Index, mig.Uuid, ex.Message);
+                migReadings.Add(new MigReading(parent, mig, null));
+            }
+        }
+
+        Volatile.Write(ref _snapshot, new GpuSnapshot(_time.GetUtcNow(), readings) { MigReadings = migReadings });
         Sampled?.Invoke();
     }
 

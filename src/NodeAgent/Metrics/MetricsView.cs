@@ -11,4 +11,8 @@ internal sealed record MetricsView(
     IReadOnlyList<(GpuDevice Device, GpuHealthState State, string Reason)> Health,
     IReadOnlyDictionary<string, ulong> LastXid,
     IReadOnlyDictionary<string, IReadOnlyList<PodRef>> Attribution,
-    AgentMetrics Agent);
+    AgentMetrics Agent)
+{
+    /// <summary>Per resource: devices found for it under the MIG strategy, and devices the strategy advertises there.</summary>
+    public IReadOnlyList<(string Resource, int Found, int Advertised)> Resources { get; init; } = [];
+}

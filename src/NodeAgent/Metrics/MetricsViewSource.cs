@@ -13,9 +13,15 @@ internal sealed class MetricsViewSource(
     PodAttributionRefresher attribution,
     AgentMetrics agent,
     IOptions<MetricsOptions> metrics,
-    IOptions<NodeOptions> node)
+    IOptions<NodeOptions> node,
+    Gpu.Mig.MigPlan? mig = null,
+    IOptions<Platform.DevicePlugin.Configuration.DevicePluginOptions>? devicePlugin = null)
 {
     private readonly string _hostname = metrics.Value.Hostname ?? node.Value.Name ?? Environment.MachineName;
+
+    private readonly IReadOnlyList<(string, int, int)> _resources = mig is null
+        ? []
+        : [.. mig.Resources.Select(r => (r.Resource ?? devicePlugin?.Value.ResourceName ?? "nvidia.com/gpu", r.Found, r.Advertised))];
 
     public MetricsView Current() => new(
         _hostname,
@@ -24,5 +30,8 @@ internal sealed class MetricsViewSource(
         health.Snapshot(),
         health.LastXid(),
         attribution.Attribution,
-        agent);
+        agent)
+    {
+        Resources = _resources,
+    };
 }

@@ -8,7 +8,9 @@ namespace Platform.NodeAgent.Metrics;
 /// <summary>
 /// Renders the Prometheus text exposition (format 0.0.4): dcgm-exporter's metric names and labels so
 /// existing Grafana dashboards work, then the agent's <c>raygpu_</c> metrics. Pure; golden-text tested.
-/// A GPU shared by several pods (time-slicing) gets one series per pod holding a replica.
+/// A GPU shared by several pods (time-slicing) gets one series per pod holding a replica. A MIG
+/// device gets its own series, labelled as dcgm-exporter labels them (its parent's labels plus
+/// <c>GPU_I_PROFILE</c> and <c>GPU_I_ID</c>) and attributed to the pod holding it.
 /// </summary>
 internal static class MetricsWriter
 {
@@ -41,16 +43,26 @@ internal static class MetricsWriter
             var pods = view.Attribution.TryGetValue(reading.Device.Uuid, out var attributed) && attributed.Count > 0 ? attributed : NoPod;
             foreach (var pod in pods)
             {
-                series.Add((reading, GpuLabels(reading.Device, view.Hostname, pod)));
+                series.Add((reading, GpuLabels(reading.Device, null, view.Hostname, pod)));
+            }
+        }
+
+        var migSeries = new List<(GpuSample? Sample, string Labels)>();
+        foreach (var reading in view.Snapshot.MigReadings)
+        {
+            var pods = view.Attribution.TryGetValue(reading.Device.Uuid, out var attributed) && attributed.Count > 0 ? attributed : NoPod;
+            foreach (var pod in pods)
+            {
+                migSeries.Add((reading.Sample, GpuLabels(reading.Parent, reading.Device, view.Hostname, pod)));
             }
         }
 
         foreach (var field in Fields)
         {
             Header(output, field.Name, field.Type, field.Help);
-            foreach (var (reading, labels) in series)
+            foreach (var (sample, labels) in series.Select(s => (s.Reading.Sample, s.Labels)).Concat(migSeries))
             {
-                if (reading.Sample is { } sample && field.Value(sample) is { } value)
+                if (sample is not null && field.Value(sample) is { } value)
                 {
                     output.Append(field.Name).Append('{').Append(labels).Append("} ").Append(value).Append('\n');
                 }
@@ -92,6 +104,17 @@ internal static class MetricsWriter
         output.Append("raygpu_devices{state=\"healthy\"} ").Append(healthy.ToString(CultureInfo.InvariantCulture)).Append('\n');
         output.Append("raygpu_devices{state=\"unhealthy\"} ").Append((view.Health.Count - healthy).ToString(CultureInfo.InvariantCulture)).Append('\n');
 
+        if (view.Resources.Count > 0)
+        {
+            // The found side of "fewer advertised than present" (DECISIONS 9): under a MIG strategy a resource
+            // holds MIG devices, which sum(raygpu_devices) (physical GPUs) does not count.
+            Header(output, "raygpu_found_devices", "gauge", "Devices discovery found for each resource under the MIG strategy (whole GPUs or MIG devices).");
+            foreach (var (resource, found, _) in view.Resources)
+            {
+                output.Append("raygpu_found_devices{resource=\"").Append(Escape(resource)).Append("\"} ").Append(found.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+
         Header(output, "raygpu_health_transitions_total", "counter", "GPU health transitions by reason and new state.");
         foreach (var ((reason, to), transitions) in view.Agent.HealthTransitions.OrderBy(p => p.Key.Reason, StringComparer.Ordinal).ThenBy(p => p.Key.To, StringComparer.Ordinal))
         {
@@ -129,7 +152,7 @@ internal static class MetricsWriter
         }
 
         var advertised = agent.Advertised.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
-        Header(output, "raygpu_advertised_gpus", "gauge", "Physical GPUs behind the device list last sent to the kubelet, per resource.");
+        Header(output, "raygpu_advertised_gpus", "gauge", "Devices behind the device list last sent to the kubelet, per resource: whole GPUs (a time-sliced GPU once) or MIG devices.");
         foreach (var (resource, list) in advertised)
         {
             output.Append("raygpu_advertised_gpus{resource=\"").Append(Escape(resource)).Append("\"} ").Append(list.Gpus.ToString(CultureInfo.InvariantCulture)).Append('\n');
@@ -143,13 +166,21 @@ internal static class MetricsWriter
         }
     }
 
-    private static string GpuLabels(GpuDevice device, string hostname, PodRef pod) =>
-        new StringBuilder(256)
+    private static string GpuLabels(GpuDevice device, Gpu.Mig.MigDevice? mig, string hostname, PodRef pod)
+    {
+        var labels = new StringBuilder(256)
             .Append("gpu=\"").Append(device.Index.ToString(CultureInfo.InvariantCulture))
             .Append("\",UUID=\"").Append(Escape(device.Uuid))
             .Append("\",pci_bus_id=\"").Append(Escape(device.PciBusId))
             .Append("\",device=\"nvidia").Append(device.MinorNumber.ToString(CultureInfo.InvariantCulture))
-            .Append("\",modelName=\"").Append(Escape(device.Name))
+            .Append("\",modelName=\"").Append(Escape(device.Name));
+        if (mig is not null)
+        {
+            labels.Append("\",GPU_I_PROFILE=\"").Append(Escape(mig.Profile))
+                .Append("\",GPU_I_ID=\"").Append(mig.GpuInstanceId.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return labels
             .Append("\",Hostname=\"").Append(Escape(hostname))
             .Append("\",container=\"").Append(Escape(pod.Container))
             .Append("\",namespace=\"").Append(Escape(pod.Namespace))
@@ -158,6 +189,7 @@ internal static class MetricsWriter
             .Append("\",ray_group=\"").Append(Escape(pod.RayGroup))
             .Append('"')
             .ToString();
+    }
 
     private static void Header(StringBuilder output, string name, string type, string help) =>
         output.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');

@@ -31,7 +31,7 @@ internal sealed partial class PodAttributionRefresher : BackgroundService
     {
         _client = options.Value.PodAttribution ? client : null;
         _api = kubernetes.Api;
-        _uuids = new HashSet<string>(gpu.Discovery.Devices.Select(d => d.Uuid), StringComparer.OrdinalIgnoreCase);
+        _uuids = new HashSet<string>(gpu.Discovery.Devices.Select(d => d.Uuid).Concat(gpu.Discovery.MigDevices.Select(m => m.Uuid)), StringComparer.OrdinalIgnoreCase);
         _interval = options.Value.AttributionRefreshInterval;
         _time = time;
         _logger = logger;

@@ -6,7 +6,8 @@ using Platform.Webhook.Policy;
 namespace Platform.Webhook.Mutation;
 
 /// <summary>Ray always agrees with Kubernetes: whenever the Ray container has a GPU limit, <c>--num-gpus</c> in
-/// its <c>ray start</c> line (args[0], repeated in KUBERAY_GEN_RAY_START_CMD) equals it. KubeRay writes the flag
+/// its <c>ray start</c> line (args[0], repeated in KUBERAY_GEN_RAY_START_CMD) equals it (with MIG resources, the
+/// MIG instances it asks for: <see cref="ContainerGpus.Devices"/>). KubeRay writes the flag
 /// from <c>rayStartParams</c> when the user gave one, whatever the limit says; and the webhook runs after KubeRay,
 /// so a limit it sets must be carried into the flag by the webhook itself. Otherwise Ray schedules tasks on GPUs
 /// the container does not have, or leaves some idle.</summary>
@@ -19,7 +20,7 @@ internal static class RayStartMutation
     public static void Apply(MutationContext context)
     {
         var container = context.RayContainer;
-        if (ContainerGpus.Read(container, context.Policy, out _) is not (> 0 and var gpus))
+        if (ContainerGpus.Devices(container, context.Policy, out _) is not (> 0 and var gpus))
         {
             return;
         }

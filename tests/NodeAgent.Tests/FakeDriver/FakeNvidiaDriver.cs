@@ -30,6 +30,9 @@ internal static class FakeNvidiaDriver
         $"--Gpu:SysfsRoot={Path.Combine(Root, "sys")}",
     ];
 
+    /// <summary>The nvidia-cap minor the fake driver root lists for a GPU instance (ci null) or compute instance.</summary>
+    public static int MigCapabilityMinor(int gpu, int gi, int? ci) => 100 + gpu * 30 + gi * 2 + (ci is null ? 0 : 1);
+
     private static (string? Root, string? Problem) Build()
     {
         var compiler = FindOnPath("cc") ?? FindOnPath("gcc");
@@ -60,6 +63,17 @@ internal static class FakeNvidiaDriver
         {
             var gpu = Directory.CreateDirectory(Path.Combine(proc, "gpus", $"0000:{0x10 + index:x2}:00.0")).FullName;
             File.WriteAllText(Path.Combine(gpu, "information"), $"Model: \t\t NVIDIA H200\nIRQ:   \t\t 42\nDevice Minor: \t {index}\n");
+        }
+
+        // MIG capability files of FAKE_NVML_MIG's GPU instances 2 and 9 (compute instance 0 each), as the driver lists them.
+        for (var index = 0; index < 8; index++)
+        {
+            foreach (var gi in new[] { 2, 9 })
+            {
+                var instance = Directory.CreateDirectory(Path.Combine(proc, "capabilities", $"gpu{index}", "mig", $"gi{gi}", "ci0")).FullName;
+                File.WriteAllText(Path.Combine(instance, "..", "access"), $"DeviceFileMinor: {MigCapabilityMinor(index, gi, null)}\nDeviceFileMode: 292\nDeviceFileModify: 1\n");
+                File.WriteAllText(Path.Combine(instance, "access"), $"DeviceFileMinor: {MigCapabilityMinor(index, gi, 0)}\nDeviceFileMode: 292\nDeviceFileModify: 1\n");
+            }
         }
 
         var bin = Directory.CreateDirectory(Path.Combine(root, "bin")).FullName;

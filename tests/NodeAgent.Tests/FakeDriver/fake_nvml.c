@@ -7,7 +7,10 @@
  * Environment, read at nvmlInit:
  *   FAKE_GPU_COUNT=N            GPUs (default 2, at most 8)
  *   FAKE_NVML_NO_MEMORY_V2=1    nvmlDeviceGetMemoryInfo_v2 answers FUNCTION_NOT_FOUND, as before r510
- *   FAKE_NVML_XID_FILE=path     nvmlEventSetWait_v2 delivers "<gpu index> <xid>" written to this file, then deletes it
+ *   FAKE_NVML_XID_FILE=path     nvmlEventSetWait_v2 delivers "<gpu index> <xid> [<gpu instance id>]" written to this
+ *                               file, then deletes it
+ *   FAKE_NVML_MIG=1             MIG enabled on every GPU, with MIG devices at indexes 0 (3g.71gb, GPU instance 2)
+ *                               and 2 (1g.18gb+me, GPU instance 9); index 1 is a gap, as after destroying an instance
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +45,30 @@ typedef struct {
 
 typedef struct { int index; char uuid[96]; unsigned int bus; } gpu_t;
 
+typedef struct {
+    unsigned int multiprocessorCount, sharedCopyEngineCount, sharedDecoderCount, sharedEncoderCount;
+    unsigned int sharedJpegCount, sharedOfaCount, gpuInstanceSliceCount, computeInstanceSliceCount;
+    unsigned long long memorySizeMB;
+} attributes_t; /* nvmlDeviceAttributes_t, filled by nvmlDeviceGetAttributes_v2 */
+
+typedef struct {
+    void *device;
+    unsigned int id, profileId;
+    unsigned int placementStart, placementSize;
+} gpu_instance_info_t; /* nvmlGpuInstanceInfo_t */
+
+/* A MIG device; also the handle of its GPU instance (one compute instance each here). */
+typedef struct {
+    int parent, index;
+    char uuid[96];
+    unsigned int gi, ci, profile;
+    attributes_t attributes;
+} mig_t;
+
+#define MIG_SLOTS 3
 static gpu_t gpus[8];
+static mig_t migs[8][MIG_SLOTS];
+static int mig_enabled;
 static int gpu_count;
 static int initialized;
 static int no_memory_v2;
@@ -60,7 +86,15 @@ int nvmlInit_v2(void)
         gpus[i].index = i;
         gpus[i].bus = 0x10 + i;
         snprintf(gpus[i].uuid, sizeof gpus[i].uuid, "GPU-fa4e0000-0000-4000-8000-0000000000%02x", i);
+        /* H200 partitions: 3g.71gb (GPU instance profile 2 = 3_SLICE) and 1g.18gb+me (7 = 1_SLICE_REV1). */
+        mig_t big = { i, 0, "", 2, 0, 2, { 60, 3, 3, 0, 0, 0, 3, 3, 69632 } };
+        mig_t small = { i, 2, "", 9, 0, 7, { 16, 1, 1, 0, 1, 1, 1, 1, 16384 } };
+        migs[i][0] = big;
+        migs[i][2] = small;
+        for (int m = 0; m < MIG_SLOTS; m++)
+            snprintf(migs[i][m].uuid, sizeof migs[i][m].uuid, "MIG-fa4e0000-0000-4000-8000-00000000%02x%02x", i, m);
     }
+    mig_enabled = getenv("FAKE_NVML_MIG") != NULL;
     initialized = 1;
     return SUCCESS;
 }
@@ -81,6 +115,14 @@ const char *nvmlErrorString(int result)
 static gpu_t *gpu_of(void *device)
 {
     for (int i = 0; i < gpu_count; i++) if (device == &gpus[i]) return &gpus[i];
+    return NULL;
+}
+
+static mig_t *mig_of(void *device)
+{
+    for (int i = 0; i < gpu_count; i++)
+        for (int m = 0; m < MIG_SLOTS; m++)
+            if (device == &migs[i][m] && migs[i][m].attributes.memorySizeMB != 0) return &migs[i][m];
     return NULL;
 }
 
@@ -110,7 +152,13 @@ int nvmlDeviceGetHandleByUUID(const char *uuid, void **device)
     return ERROR_NOT_FOUND;
 }
 
-int nvmlDeviceGetUUID(void *device, char *uuid, unsigned int length) { DEVICE(device); return copy_text(uuid, length, gpu->uuid); }
+int nvmlDeviceGetUUID(void *device, char *uuid, unsigned int length)
+{
+    mig_t *mig = mig_of(device);
+    if (mig && mig_enabled) return copy_text(uuid, length, mig->uuid);
+    DEVICE(device);
+    return copy_text(uuid, length, gpu->uuid);
+}
 int nvmlDeviceGetName(void *device, char *name, unsigned int length) { DEVICE(device); return copy_text(name, length, "NVIDIA H200"); }
 int nvmlDeviceGetMinorNumber(void *device, unsigned int *minor) { DEVICE(device); *minor = gpu->index; return SUCCESS; }
 
@@ -138,9 +186,18 @@ int nvmlDeviceGetMemoryInfo(void *device, memory_t *memory)
 
 int nvmlDeviceGetMemoryInfo_v2(void *device, memory_v2_t *memory)
 {
-    DEVICE(device);
+    mig_t *mig = mig_of(device);
     if (no_memory_v2) return ERROR_FUNCTION_NOT_FOUND;
     if (memory->version != (unsigned int)(sizeof(memory_v2_t) | (2u << 24))) return ERROR_ARGUMENT_VERSION_MISMATCH;
+    if (mig && mig_enabled) {
+        /* A MIG device reports its own framebuffer: 100 MiB used per MIG index plus one, no reserve. */
+        memory->total = mig->attributes.memorySizeMB * MIB;
+        memory->reserved = 0;
+        memory->used = 100ULL * (mig->index + 1) * MIB;
+        memory->free = memory->total - memory->used;
+        return SUCCESS;
+    }
+    DEVICE(device);
     memory->total = TOTAL_MIB * MIB;
     memory->reserved = RESERVED_MIB * MIB;
     memory->used = used_mib(gpu) * MIB;
@@ -149,7 +206,71 @@ int nvmlDeviceGetMemoryInfo_v2(void *device, memory_v2_t *memory)
 }
 
 int nvmlDeviceGetCudaComputeCapability(void *device, int *major, int *minor) { DEVICE(device); *major = 9; *minor = 0; return SUCCESS; }
-int nvmlDeviceGetMigMode(void *device, unsigned int *current, unsigned int *pending) { DEVICE(device); *current = 0; *pending = 0; return SUCCESS; }
+int nvmlDeviceGetMigMode(void *device, unsigned int *current, unsigned int *pending)
+{
+    DEVICE(device);
+    *current = *pending = mig_enabled ? 1 : 0;
+    return SUCCESS;
+}
+
+int nvmlDeviceGetMaxMigDeviceCount(void *device, unsigned int *count) { DEVICE(device); *count = mig_enabled ? 7 : 0; return SUCCESS; }
+
+int nvmlDeviceGetMigDeviceHandleByIndex(void *device, unsigned int index, void **mig)
+{
+    DEVICE(device);
+    if (!mig_enabled) return ERROR_NOT_SUPPORTED;
+    if (index >= 7) return ERROR_INVALID_ARGUMENT;
+    if (index >= MIG_SLOTS || migs[gpu->index][index].attributes.memorySizeMB == 0) return ERROR_NOT_FOUND;
+    *mig = &migs[gpu->index][index];
+    return SUCCESS;
+}
+
+int nvmlDeviceGetGpuInstanceId(void *device, unsigned int *id)
+{
+    mig_t *mig = mig_of(device);
+    if (!mig || !mig_enabled) return ERROR_NOT_SUPPORTED;
+    *id = mig->gi;
+    return SUCCESS;
+}
+
+int nvmlDeviceGetComputeInstanceId(void *device, unsigned int *id)
+{
+    mig_t *mig = mig_of(device);
+    if (!mig || !mig_enabled) return ERROR_NOT_SUPPORTED;
+    *id = mig->ci;
+    return SUCCESS;
+}
+
+int nvmlDeviceGetAttributes_v2(void *device, attributes_t *attributes)
+{
+    mig_t *mig = mig_of(device);
+    if (!mig || !mig_enabled) return ERROR_NOT_SUPPORTED;
+    *attributes = mig->attributes;
+    return SUCCESS;
+}
+
+int nvmlDeviceGetGpuInstanceById(void *device, unsigned int id, void **instance)
+{
+    DEVICE(device);
+    for (int m = 0; m < MIG_SLOTS; m++)
+        if (mig_enabled && migs[gpu->index][m].attributes.memorySizeMB != 0 && migs[gpu->index][m].gi == id) {
+            *instance = &migs[gpu->index][m];
+            return SUCCESS;
+        }
+    return ERROR_NOT_FOUND;
+}
+
+int nvmlGpuInstanceGetInfo(void *instance, gpu_instance_info_t *info)
+{
+    mig_t *mig = mig_of(instance);
+    if (!mig) return ERROR_INVALID_ARGUMENT;
+    info->device = &gpus[mig->parent];
+    info->id = mig->gi;
+    info->profileId = mig->profile;
+    info->placementStart = mig->index;
+    info->placementSize = mig->attributes.gpuInstanceSliceCount;
+    return SUCCESS;
+}
 int nvmlDeviceGetTopologyCommonAncestor(void *a, void *b, int *level) { (void)a; (void)b; *level = 40; /* NODE */ return SUCCESS; }
 int nvmlDeviceGetNvLinkState(void *device, unsigned int link, int *active) { (void)device; (void)link; (void)active; return ERROR_NOT_SUPPORTED; }
 int nvmlDeviceGetNvLinkRemotePciInfo_v2(void *device, unsigned int link, pci_info_t *pci) { (void)device; (void)link; (void)pci; return ERROR_NOT_SUPPORTED; }
@@ -191,9 +312,10 @@ int nvmlEventSetWait_v2(void *set, event_data_t *data, unsigned int timeout_ms)
         if (file) {
             int index = -1;
             unsigned long long xid = 0;
-            int read = fscanf(file, "%d %llu", &index, &xid);
+            unsigned int instance = 0xFFFFFFFF; /* what NVML reports for an event of the whole GPU */
+            int read = fscanf(file, "%d %llu %u", &index, &xid, &instance);
             fclose(file);
-            if (read != 2) {
+            if (read < 2) {
                 /* Caught between the file's creation and its write: read it again on the next tick. */
                 nanosleep(&tick, NULL);
                 continue;
@@ -204,6 +326,8 @@ int nvmlEventSetWait_v2(void *set, event_data_t *data, unsigned int timeout_ms)
                 data->device = &gpus[index];
                 data->eventType = 0x8; /* nvmlEventTypeXidCriticalError */
                 data->eventData = xid;
+                data->gpuInstanceId = instance;
+                data->computeInstanceId = instance == 0xFFFFFFFF ? 0xFFFFFFFF : 0;
                 return SUCCESS;
             }
         }

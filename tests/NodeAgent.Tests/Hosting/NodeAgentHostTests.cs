@@ -104,6 +104,10 @@ public sealed class NodeAgentHostTests : IAsyncLifetime
         Assert.Contains("raygpu_allocations_total 1", metrics, StringComparison.Ordinal);
         Assert.Contains("raygpu_registrations_total 1", metrics, StringComparison.Ordinal);
 
+        // Found and advertised side by side under the default MIG strategy (none) too: the not-advertised alert needs both.
+        Assert.Contains("raygpu_found_devices{resource=\"nvidia.com/gpu\"} 2\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("raygpu_advertised_gpus{resource=\"nvidia.com/gpu\"} 2\n", metrics, StringComparison.Ordinal);
+
         // XID 79 → unhealthy on the stream → GPU reset → healthy again on the stream.
         using (var xid = await _http.PostAsync("/simulator/xid?gpu=1&xid=79", null).DefaultTimeout())
         {

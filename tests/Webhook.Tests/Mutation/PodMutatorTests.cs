@@ -379,20 +379,7 @@ public class PodMutatorTests
         Assert.All(result.Warnings, w => Assert.True(w.Length < 120, w));
     }
 
-    /// <summary>Mutates, applies the patch independently, checks it reproduces the reported pod, and proves
-    /// idempotency: the mutator on its own output yields no operations.</summary>
-    private static (MutationResult Result, JsonObject Pod) Mutate(JsonObject pod, GpuPolicy policy)
-    {
-        var result = PodMutator.Mutate(pod, MlTeam, policy);
-        Assert.True(result.Decision == MutationDecision.Patched, $"{result.Decision}: {result.Message}");
-        var applied = IndependentJsonPatch.Apply(pod, result.Patch);
-        Assert.True(JsonNode.DeepEquals(applied, result.MutatedPod), "the patch does not reproduce the mutated pod");
-
-        var again = PodMutator.Mutate(applied, MlTeam, policy);
-        Assert.Equal(MutationDecision.Unchanged, again.Decision);
-        Assert.Empty(again.Patch);
-        return (result, applied);
-    }
+    private static (MutationResult Result, JsonObject Pod) Mutate(JsonObject pod, GpuPolicy policy) => IdempotentMutation.Mutate(pod, MlTeam, policy);
 
     private static JsonObject WithAnnotation(JsonObject pod, string key, string value)
     {

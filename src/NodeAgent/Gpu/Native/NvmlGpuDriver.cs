@@ -10,6 +10,8 @@ namespace Platform.NodeAgent.Gpu.Native;
 internal sealed unsafe class NvmlGpuDriver : IGpuDriver
 {
     private readonly string _sysRoot;
+    private readonly string _procRoot;
+    private readonly ConcurrentDictionary<string, nint> _migHandles = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, nint> _handles = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<nint, string> _uuids = new();
     private readonly ConcurrentDictionary<string, ResetEvidence> _evidence = new(StringComparer.OrdinalIgnoreCase);
@@ -19,17 +21,18 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
     private volatile bool _memoryV1Only;
     private bool _disposed;
 
-    private NvmlGpuDriver(string sysRoot)
+    private NvmlGpuDriver(string sysRoot, string procRoot)
     {
         _sysRoot = sysRoot;
+        _procRoot = procRoot;
     }
 
     public string Name => "nvml";
 
     public bool SupportsEvents { get; private set; } = true;
 
-    /// <summary>Loads the library under <paramref name="driverRoot"/> and calls nvmlInit_v2.</summary>
-    public static NvmlGpuDriver Open(string driverRoot, string sysRoot)
+    /// <summary>Loads the library under <paramref name="driverRoot"/> and calls nvmlInit_v2; <paramref name="procRoot"/> holds the MIG capability files.</summary>
+    public static NvmlGpuDriver Open(string driverRoot, string sysRoot, string procRoot = "/proc")
     {
         if (!NativeLibraryResolver.TryLoad(driverRoot, NvmlNative.Library, out var failure))
         {
@@ -37,7 +40,7 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
         }
 
         NvmlCall.Check("nvmlInit_v2", NvmlNative.Init());
-        return new NvmlGpuDriver(sysRoot);
+        return new NvmlGpuDriver(sysRoot, procRoot);
     }
 
     public GpuDiscovery Discover()
@@ -62,12 +65,30 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
             _uuids[handle] = device.Uuid;
         }
 
+        var mig = new List<Mig.MigDevice>();
+        for (var i = 0; i < devices.Count; i++)
+        {
+            if (!devices[i].MigEnabled)
+            {
+                continue;
+            }
+
+            foreach (var (device, handle) in NvmlMigReader.Read(devices[i], handles[i], _procRoot))
+            {
+                mig.Add(device);
+                _migHandles[device.Uuid] = handle;
+            }
+        }
+
         return new GpuDiscovery(
             Name,
             NativeText.FromBuffer(new ReadOnlySpan<byte>(version, NvmlNative.DriverVersionBufferSize)),
             cuda,
             devices,
-            ReadTopology(devices, handles));
+            ReadTopology(devices, handles))
+        {
+            MigDevices = mig,
+        };
     }
 
     private GpuDevice ReadDevice(int index, nint handle)
@@ -97,7 +118,7 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
             new ComputeCapability(major, ccMinor),
             busId,
             PciBusId.ReadNumaNode(_sysRoot, busId),
-            MigEnabled: migCapable && current == 1,
+            MigEnabled: migCapable && current == NvmlNative.MigEnabled,
             MigCapable: migCapable);
     }
 
@@ -172,6 +193,18 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
             hasEnergy ? energy : null,
             hasSm ? sm : null,
             hasMem ? mem : null);
+    }
+
+    /// <summary>A MIG device's framebuffer through its own handle (utilization, clocks and power are the parent's and not per instance).</summary>
+    public GpuSample SampleMig(Mig.MigDevice device)
+    {
+        if (!_migHandles.TryGetValue(device.Uuid, out var handle))
+        {
+            throw new GpuDriverException($"MIG device {device.Uuid} is not known to NVML; discovery has not seen it.");
+        }
+
+        var (has, used, free, reserved) = ReadMemory(handle);
+        return has ? GpuSample.None with { FbUsedMiB = used, FbFreeMiB = free, FbReservedMiB = reserved } : GpuSample.None;
     }
 
     /// <summary>
@@ -310,7 +343,8 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
             return null;
         }
 
-        NvmlEventData data;
+        // Drivers before MIG write only the first three fields: instance ids stay "whole GPU" then.
+        var data = new NvmlEventData { GpuInstanceId = NvmlNative.NoInstance, ComputeInstanceId = NvmlNative.NoInstance };
         var result = NvmlNative.EventSetWait(set, &data, (uint)Math.Clamp(timeout.TotalMilliseconds, 0, int.MaxValue));
         if (result == NvmlNative.ErrorTimeout)
         {
@@ -319,9 +353,10 @@ internal sealed unsafe class NvmlGpuDriver : IGpuDriver
 
         NvmlCall.Check("nvmlEventSetWait_v2", result);
         var uuid = _uuids.TryGetValue(data.Device, out var known) ? known : string.Empty;
+        var instance = data.GpuInstanceId == NvmlNative.NoInstance ? (uint?)null : data.GpuInstanceId;
         return (data.EventType & NvmlNative.EventTypeXidCriticalError) != 0
-            ? new GpuEvent(uuid, GpuEventKind.Xid, data.EventData)
-            : new GpuEvent(uuid, GpuEventKind.DoubleBitEcc, 0);
+            ? new GpuEvent(uuid, GpuEventKind.Xid, data.EventData) { GpuInstanceId = instance }
+            : new GpuEvent(uuid, GpuEventKind.DoubleBitEcc, 0) { GpuInstanceId = instance };
     }
 
     private nint EnsureEventSet()

@@ -88,6 +88,35 @@ internal static unsafe partial class NvmlNative
     [LibraryImport(Library, EntryPoint = "nvmlDeviceGetMigMode")]
     public static partial int DeviceGetMigMode(nint device, uint* current, uint* pending);
 
+    /// <summary>NVML_DEVICE_MIG_ENABLE as nvmlDeviceGetMigMode reports the current mode.</summary>
+    public const uint MigEnabled = 1;
+
+    /// <summary>gpuInstanceId / computeInstanceId of an event that concerns the whole GPU.</summary>
+    public const uint NoInstance = 0xFFFFFFFF;
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetMaxMigDeviceCount")]
+    public static partial int DeviceGetMaxMigDeviceCount(nint device, uint* count);
+
+    /// <summary>A MIG device handle; NOT_FOUND for an index without a MIG device (indexes can have gaps).</summary>
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetMigDeviceHandleByIndex")]
+    public static partial int DeviceGetMigDeviceHandleByIndex(nint device, uint index, nint* migDevice);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetGpuInstanceId")]
+    public static partial int DeviceGetGpuInstanceId(nint migDevice, uint* id);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetComputeInstanceId")]
+    public static partial int DeviceGetComputeInstanceId(nint migDevice, uint* id);
+
+    /// <summary>nvml.h maps nvmlDeviceGetAttributes to _v2, which adds slice counts and memory.</summary>
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetAttributes_v2")]
+    public static partial int DeviceGetAttributes(nint migDevice, NvmlDeviceAttributes* attributes);
+
+    [LibraryImport(Library, EntryPoint = "nvmlDeviceGetGpuInstanceById")]
+    public static partial int DeviceGetGpuInstanceById(nint device, uint id, nint* gpuInstance);
+
+    [LibraryImport(Library, EntryPoint = "nvmlGpuInstanceGetInfo")]
+    public static partial int GpuInstanceGetInfo(nint gpuInstance, NvmlGpuInstanceInfo* info);
+
     [LibraryImport(Library, EntryPoint = "nvmlDeviceGetTopologyCommonAncestor")]
     public static partial int DeviceGetTopologyCommonAncestor(nint device1, nint device2, int* level);
 
@@ -148,6 +177,32 @@ internal unsafe struct NvmlPciInfo
     public uint PciDeviceId;
     public uint PciSubSystemId;
     public fixed byte BusId[32];
+}
+
+/// <summary><c>nvmlDeviceAttributes_t</c> as nvmlDeviceGetAttributes_v2 fills it (40 bytes).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlDeviceAttributes
+{
+    public uint MultiprocessorCount;
+    public uint SharedCopyEngineCount;
+    public uint SharedDecoderCount;
+    public uint SharedEncoderCount;
+    public uint SharedJpegCount;
+    public uint SharedOfaCount;
+    public uint GpuInstanceSliceCount;
+    public uint ComputeInstanceSliceCount;
+    public ulong MemorySizeMB;
+}
+
+/// <summary><c>nvmlGpuInstanceInfo_t</c>: parent device, instance id, profile id (NVML_GPU_INSTANCE_PROFILE_*), placement.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlGpuInstanceInfo
+{
+    public nint Device;
+    public uint Id;
+    public uint ProfileId;
+    public uint PlacementStart;
+    public uint PlacementSize;
 }
 
 /// <summary><c>nvmlMemory_t</c> (v1): bytes.</summary>

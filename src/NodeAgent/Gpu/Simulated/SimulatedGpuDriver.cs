@@ -39,6 +39,8 @@ internal sealed class SimulatedGpuDriver : IGpuDriver
     {
         var capability = ComputeCapability.Parse(options.ComputeCapability);
         _ = DriverVersion.TryParseCuda(options.CudaVersion, out var cuda);
+        var migCapable = SimulatedMig.IsCapable(options.Product);
+        var profiles = migCapable ? SimulatedMig.Profiles(options) : [];
         var devices = new List<GpuDevice>(options.Count);
         for (var index = 0; index < options.Count; index++)
         {
@@ -51,7 +53,8 @@ internal sealed class SimulatedGpuDriver : IGpuDriver
                 capability,
                 string.Create(CultureInfo.InvariantCulture, $"00000000:{0x10 + index:X2}:00.0"),
                 options.Count > 1 ? index * 2 / options.Count : 0,
-                MigEnabled: false));
+                MigEnabled: profiles.Count > 0,
+                MigCapable: migCapable));
         }
 
         var links = new List<GpuLink>();
@@ -65,7 +68,10 @@ internal sealed class SimulatedGpuDriver : IGpuDriver
             }
         }
 
-        return new GpuDiscovery(GpuDriverKinds.Simulated, options.DriverVersion, cuda, devices, links);
+        return new GpuDiscovery(GpuDriverKinds.Simulated, options.DriverVersion, cuda, devices, links)
+        {
+            MigDevices = [.. devices.SelectMany(d => SimulatedMig.Instantiate(d, profiles))],
+        };
     }
 
     public GpuDiscovery Discover() => _discovery;
@@ -101,6 +107,23 @@ internal sealed class SimulatedGpuDriver : IGpuDriver
             1215);
     }
 
+    /// <summary>A MIG device's framebuffer: a share of its memory that moves with the clock, like whole GPUs.</summary>
+    public GpuSample SampleMig(Mig.MigDevice device)
+    {
+        var state = StateOf(device.ParentIndex);
+        lock (state)
+        {
+            if (state.Lost)
+            {
+                throw new GpuDriverException("nvmlDeviceGetMemoryInfo", 15, "GPU is lost");
+            }
+        }
+
+        var phase = _time.GetElapsedTime(_startTimestamp).TotalSeconds / 30.0 + device.ParentIndex + device.Index;
+        var used = (long)(device.MemoryMiB * (0.3 + 0.2 * Math.Sin(phase)));
+        return GpuSample.None with { FbUsedMiB = used, FbFreeMiB = device.MemoryMiB - used };
+    }
+
     public GpuProbeResult Probe(GpuDevice device)
     {
         var state = StateOf(device.Index);
@@ -115,11 +138,14 @@ internal sealed class SimulatedGpuDriver : IGpuDriver
     public GpuEvent? WaitForEvent(TimeSpan timeout) =>
         _events.TryTake(out var next, timeout) ? next : null;
 
-    /// <summary>Raises an XID on GPU <paramref name="index"/> as NVML's event set would.</summary>
-    public void InjectXid(int index, ulong xid)
+    /// <summary>
+    /// Raises an XID on GPU <paramref name="index"/> as NVML's event set would; with
+    /// <paramref name="gpuInstanceId"/>, attributed to that GPU instance of a MIG-enabled GPU.
+    /// </summary>
+    public void InjectXid(int index, ulong xid, uint? gpuInstanceId = null)
     {
         _ = StateOf(index);
-        _events.Add(new GpuEvent(UuidFor(index), GpuEventKind.Xid, xid));
+        _events.Add(new GpuEvent(UuidFor(index), GpuEventKind.Xid, xid) { GpuInstanceId = gpuInstanceId });
     }
 
     /// <summary>The GPU falls off the bus: probes report it lost and XID 79 is raised.</summary>
