@@ -12,7 +12,11 @@
 #      sessions whether or not earlier ones answered, and how late the client sent them. Not h2load --rps: it sends in
 #      bursts (16 clients at 125/s fire in phase, 16 at once), so it measured the queueing of bursts.
 #   4. RSS of the webhook after >= 100k requests.
-#   5. NativeAOT: binary size, time to ready, RSS idle and after 10k requests.
+#   5. NativeAOT: binary size, time to ready, RSS idle, after 100k requests, and while 3,000 idle TLS connections are
+#      held (bench/idle-connections.py, Python's ssl) against Connections:MaxConnections (default 1000), with how many
+#      the server closed to stay at its cap.
+# Step 2 also reads each server's CPU time (utime + stime, /proc/<pid>/stat) around every wrk run: server CPU per
+# request, webhook vs the minimal endpoint in the same run, and their ratio (baseline / webhook; aim >= 0.75).
 # Usage: bench/webhook-bench.sh [--skip-aot] [--skip-handler] [--no-build]   (needs wrk and h2load: apt-get install wrk nghttp2-client)
 #   --no-build runs the Release builds already in bin/ with the .NET runtime alone (a machine without the SDK; steps 1
 #   and 5 need the SDK, so pass --skip-handler --skip-aot there too). BENCH_WRK_THREADS (default 2) sets wrk's threads:
@@ -88,8 +92,19 @@ wait_ready() { # url, timeout seconds
   done
 }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-wrk_rps() { # url -> requests/s
-  wrk -t"${BENCH_WRK_THREADS:-2}" -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/post.lua" "$1" | tee -a "$WORK/wrk.log" | awk '/Requests\/sec/ {print $2}'
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime of a process, in clock ticks
+wrk_rps() { # url [server pid] -> requests/s; with a pid, appends "<ticks> <requests>" of the run to $WORK/cpu.<pid>
+  local before after out
+  [ -z "${2:-}" ] || before=$(cpu_ticks "$2")
+  out=$(wrk -t"${BENCH_WRK_THREADS:-2}" -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/post.lua" "$1" | tee -a "$WORK/wrk.log")
+  if [ -n "${2:-}" ]; then
+    after=$(cpu_ticks "$2")
+    echo "$((after - before)) $(awk '/requests in/ {print $1}' <<< "$out")" >> "$WORK/cpu.$2"
+  fi
+  awk '/Requests\/sec/ {print $2}' <<< "$out"
+}
+us_per_request() { # pid -> server CPU microseconds per request over its measured runs
+  awk -v hz="$(getconf CLK_TCK)" '{t += $1; n += $2} END {printf "%.1f", n ? t / hz * 1e6 / n : 0}' "$WORK/cpu.$1"
 }
 LATENCY_RATE=2000; LATENCY_CONNECTIONS=4; LATENCY_DURATION=${BENCH_LATENCY_DURATION:-10}
 open_loop() { # url -> the client's summary line (p50_ms=… p99_ms=… ok=… send_lateness_p99_ms=…); fails on any failed request
@@ -102,7 +117,7 @@ echo "==> 2. HTTPS throughput: /mutate vs minimal Kestrel HTTPS endpoint, and it
 dotnet "$WEBHOOK_DLL" --urls=https://127.0.0.1:$ADMISSION_PORT --Health:Port=$HEALTH_PORT "${webhook_args[@]}" > "$WORK/webhook.log" 2>&1 &
 WEBHOOK_PID=$!; PIDS+=("$WEBHOOK_PID")
 dotnet "$BENCH_DLL" baseline-server --urls=https://127.0.0.1:$BASELINE_PORT --Tls:CertFile="$WORK/tls.crt" --Tls:KeyFile="$WORK/tls.key" > "$WORK/baseline.log" 2>&1 &
-PIDS+=("$!")
+BASELINE_PID=$!; PIDS+=("$BASELINE_PID")
 wait_ready "http://127.0.0.1:$HEALTH_PORT/readyz" 30
 until curl -sk -o /dev/null -X POST -H 'content-type: application/json' --data-binary @"$WORK/body.json" https://127.0.0.1:$BASELINE_PORT/; do sleep 0.05; done
 curl -sk -X POST -H 'content-type: application/json' --data-binary @"$WORK/body.json" https://127.0.0.1:$ADMISSION_PORT/mutate | grep -q '"patch"' \
@@ -119,7 +134,11 @@ for round in $(seq 1 "$ROUNDS"); do
   # twice in a row, and (for a multiple of 4 rounds) every endpoint's runs have the same mean time in the run, so
   # neither drift nor a slow spell of a few seconds lands on one endpoint's runs alone.
   order=(); for k in 0 1 2 3; do order+=($(( (round - 1 + k) % 4 ))); done
-  for i in "${order[@]}"; do rps[$round,$i]=$(wrk_rps "${URLS[$i]}"); done
+  # CPU is read for /mutate (the webhook process) and / (the minimal endpoint's process) only.
+  for i in "${order[@]}"; do
+    pid=""; [ "$i" = 0 ] && pid=$WEBHOOK_PID; [ "$i" = 1 ] && pid=$BASELINE_PID
+    rps[$round,$i]=$(wrk_rps "${URLS[$i]}" $pid)
+  done
   echo "round $round: mutate ${rps[$round,0]} baseline ${rps[$round,1]} validate ${rps[$round,2]} scan ${rps[$round,3]} req/s" \
     "mutate/baseline $(awk -v a="${rps[$round,0]}" -v b="${rps[$round,1]}" 'BEGIN {printf "%.3f", a/b}')"
 done
@@ -133,6 +152,9 @@ echo "RESULT mutate_rps=$(list 0) baseline_rps=$(list 1) throughput_ratio=$ratio
 # does that must answer undecodable JSON with 400: how much of the target the validation alone takes on this machine.
 echo "RESULT validate_only_rps=$(list 2) validate_only_to_baseline=$(ratio 2 1) mutate_to_validate_only=$(ratio 0 2)" | tee -a "$WORK/results.txt"
 echo "RESULT scan_only_rps=$(list 3) scan_only_to_baseline=$(ratio 3 1) mutate_to_scan_only=$(ratio 0 3)" | tee -a "$WORK/results.txt"
+mutate_us=$(us_per_request "$WEBHOOK_PID"); baseline_us=$(us_per_request "$BASELINE_PID")
+cpu_ratio=$(awk -v b="$baseline_us" -v m="$mutate_us" 'BEGIN {printf "%.3f", m ? b / m : 0}')
+echo "RESULT server_cpu_us_per_request mutate=$mutate_us baseline=$baseline_us cpu_ratio_baseline_over_mutate=$cpu_ratio aim>=0.75 ($(awk -v r="$cpu_ratio" 'BEGIN {print (r >= 0.75 ? "meets" : "MISSES")}'))" | tee -a "$WORK/results.txt"
 
 echo "==> 3. latency at a fixed $LATENCY_RATE req/s, open loop (HTTP/2, $LATENCY_CONNECTIONS sessions, ${LATENCY_DURATION}s after 2s warm-up)"
 # Percentiles leave failed requests out, so a run with any is no figure: stop (the tool exits 1 and says why).
@@ -170,9 +192,20 @@ if [ "$SKIP_AOT" = 0 ]; then
   curl -sk -X POST -H 'content-type: application/json' --data-binary @"$WORK/body.json" https://127.0.0.1:$AOT_PORT/mutate \
     | python3 -c 'import json,sys,base64; r=json.load(sys.stdin)["response"]; p=base64.b64decode(r["patch"]).decode(); assert "NVIDIA-A10G" in p, p' \
     || { echo "the AOT binary did not apply the a10g profile" >&2; exit 1; }
-  h2load -c "$CONNECTIONS" -m 1 -n 10000 -d "$WORK/body.json" -H 'content-type: application/json' https://127.0.0.1:$AOT_PORT/mutate > "$WORK/aot-h2load.out"
+  h2load -c "$CONNECTIONS" -m 1 -n 100000 -d "$WORK/body.json" -H 'content-type: application/json' https://127.0.0.1:$AOT_PORT/mutate > "$WORK/aot-h2load.out"
   aot_rps=$(awk '/^finished in/ {print $4}' "$WORK/aot-h2load.out")
-  echo "RESULT aot_binary_mib=$(awk -v b="$(stat -c %s "$WORK/aot/Platform.Webhook")" 'BEGIN {printf "%.1f", b/1048576}') aot_publish_warnings=$warnings aot_time_to_ready_ms=$ready_ms aot_rss_idle_mib=$idle_rss aot_rss_after_10k_mib=$(( $(rss_kib "$AOT_PID") / 1024 )) aot_h2load_rps=$aot_rps" | tee -a "$WORK/results.txt"
+  after_100k=$(( $(rss_kib "$AOT_PID") / 1024 ))
+  # 3,000 idle TLS connections, each after one request (GET /mutate: 405, kept alive), held while RSS is read.
+  IDLE=${BENCH_IDLE_CONNECTIONS:-3000}
+  mkfifo "$WORK/idle.in"; exec 7<>"$WORK/idle.in"
+  python3 bench/idle-connections.py --port $AOT_PORT --count "$IDLE" < "$WORK/idle.in" > "$WORK/idle.out" &
+  IDLE_PID=$!; PIDS+=("$IDLE_PID")
+  until grep -q HOLDING "$WORK/idle.out"; do kill -0 "$IDLE_PID" || { cat "$WORK/idle.out"; exit 1; }; sleep 0.2; done
+  idle_conn_rss=$(( $(rss_kib "$AOT_PID") / 1024 ))
+  server_conns=$(curl -s http://127.0.0.1:$AOT_HEALTH/metrics | awk '/^raygpu_webhook_connections / {print $2}')
+  echo >&7; wait "$IDLE_PID"; exec 7>&-
+  echo "RESULT aot_binary_mib=$(awk -v b="$(stat -c %s "$WORK/aot/Platform.Webhook")" 'BEGIN {printf "%.1f", b/1048576}') aot_publish_warnings=$warnings aot_time_to_ready_ms=$ready_ms aot_rss_idle_mib=$idle_rss aot_rss_after_100k_mib=$after_100k aot_h2load_rps=$aot_rps" | tee -a "$WORK/results.txt"
+  echo "RESULT aot_rss_with_${IDLE}_idle_tls_mib=$idle_conn_rss server_connections=$server_conns client: $(sed -n 's/^RESULT //p' "$WORK/idle.out") (chart limit 128 MiB)" | tee -a "$WORK/results.txt"
 fi
 
 echo

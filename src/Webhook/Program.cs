@@ -4,6 +4,8 @@ using Platform.Webhook.Diagnostics;
 using Platform.Webhook.Health;
 using Platform.Webhook.Hosting;
 using Platform.Webhook.Policy;
+using Platform.Webhook.Server;
+using Platform.Webhook.Settings;
 using Platform.Webhook.Tls;
 
 namespace Platform.Webhook;
@@ -14,7 +16,19 @@ internal static class Program
     {
         if (WebhookCli.IsCliCommand(args))
         {
-            return WebhookCli.Run(args, Console.In, Console.Out, Console.Error);
+            return WebhookCli.Run(args, Console.In, Console.Out, Console.Error, stdinIsTerminal: !Console.IsInputRedirected);
+        }
+
+        if (SettingsHelp.IsHelp(args))
+        {
+            await Console.Out.WriteAsync(SettingsHelp.Server() + Environment.NewLine + CliText.Usage + Environment.NewLine).ConfigureAwait(false);
+            return 0;
+        }
+
+        if (SettingsHelp.IsVersion(args))
+        {
+            await Console.Out.WriteLineAsync($"raygpu-webhook {SettingsHelp.Version}").ConfigureAwait(false);
+            return 0;
         }
 
         try
@@ -37,6 +51,7 @@ internal static class Program
     public static WebApplication Build(string[] args, Action<IServiceCollection>? replaceServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        builder.AddSettingsCheck(args);
         builder.Services
             .AddWebhookDiagnostics(builder.Configuration)
             .AddPolicy(builder.Configuration)
@@ -49,9 +64,25 @@ internal static class Program
         var app = builder.Build();
         var admission = app.Services.GetRequiredService<AdmissionEndpoint>();
         var health = app.Services.GetRequiredService<HealthEndpoints>();
+        var time = app.Services.GetRequiredService<TimeProvider>();
         // Admission is served only over TLS, probes and metrics only over plain HTTP: the scheme
         // of the connection says which listener a request came in on.
-        app.Run(context => context.Request.IsHttps ? admission.InvokeAsync(context) : health.InvokeAsync(context));
+        app.Run(context => context.Request.IsHttps ? AdmitAsync(context, admission, time) : health.InvokeAsync(context));
         return app;
+    }
+
+    /// <summary>An admission request, marked busy on its connection meanwhile: the connection cap evicts only idle ones.</summary>
+    private static async Task AdmitAsync(HttpContext context, AdmissionEndpoint admission, TimeProvider time)
+    {
+        var connection = context.Features.Get<TrackedConnection>();
+        connection?.RequestStarted();
+        try
+        {
+            await admission.InvokeAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection?.RequestEnded(time.GetTimestamp());
+        }
     }
 }

@@ -5,7 +5,7 @@ namespace Platform.Webhook.Cli;
 /// <summary><c>check-policy</c>: loads a policy with the webhook's own loader and lists every error with its path.</summary>
 internal static class CheckPolicyCommand
 {
-    public static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    public static int Run(IReadOnlyList<string> args, StdinReader stdin, TextWriter stdout, TextWriter stderr)
     {
         var files = args.Where(a => a == "-" || !a.StartsWith('-')).ToList();
         var unknown = args.FirstOrDefault(a => a != "-" && a.StartsWith('-'));
@@ -19,7 +19,7 @@ internal static class CheckPolicyCommand
             throw new CliUsageException("check-policy: give exactly one policy file (or '-' for stdin)");
         }
 
-        var (text, source) = InputFiles.Read(files[0], stdin);
+        var (text, source) = InputFiles.Read(files[0], stdin, "the policy");
         var result = PolicyLoader.Parse(text);
         if (!result.IsValid)
         {

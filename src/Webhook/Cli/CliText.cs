@@ -5,14 +5,15 @@ internal static class CliText
 {
     public const string Usage = """
         Usage:
-          Platform.Webhook mutate [--policy <file>] [options] [<file>...|-]
+          Platform.Webhook mutate [--policy <file>|-] [options] [<file>...|-]
           Platform.Webhook check-policy <file>|-
 
         mutate      Preview what the webhook does to pods, with no cluster. Reads Pods, AdmissionReviews
                     (request.object of a pod CREATE), and RayCluster/RayJob/RayService resources (the pod of
                     every group, built as KubeRay v1.7.0 builds it), YAML or JSON, several documents per file.
                     With no file, or '-', reads stdin.
-          --policy, -p <file>      GPU policy (YAML or JSON, version v1). Default: the built-in default policy.
+          --policy, -p <file>|-    GPU policy (YAML or JSON, version v1); - reads it from stdin (name the manifests then).
+                                   Default: the built-in default policy.
           --output, -o <format>    report (default): per pod the decision, warnings, patch and resulting pod;
                                    yaml: the resulting pods; json: one object per pod; patch: one JSON patch per line.
           --namespace, -n <name>   Namespace for resources that name none (default: default).

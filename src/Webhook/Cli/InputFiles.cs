@@ -5,11 +5,11 @@ internal static class InputFiles
 {
     public const string StdinName = "<stdin>";
 
-    public static (string Text, string Source) Read(string path, TextReader stdin)
+    public static (string Text, string Source) Read(string path, StdinReader stdin, string what)
     {
         if (path == "-")
         {
-            return (stdin.ReadToEnd(), StdinName);
+            return (stdin.ReadAll(what), StdinName);
         }
 
         try

@@ -61,12 +61,19 @@ internal sealed record MutateArguments(string? PolicyFile, OutputFormat Output, 
             }
         }
 
-        if (inputs.Count(i => i == "-") > 1)
+        if (inputs.Count == 0)
         {
-            throw new CliUsageException("mutate: stdin ('-') can be read only once");
+            inputs.Add("-");
         }
 
-        return new MutateArguments(policy, output, ns, denyOnError, inputs.Count == 0 ? ["-"] : inputs);
+        if (inputs.Count(i => i == "-") + (policy == "-" ? 1 : 0) > 1)
+        {
+            throw new CliUsageException(policy == "-"
+                ? "mutate: the policy is read from stdin (--policy -), so name the manifest files"
+                : "mutate: stdin ('-') can be read only once");
+        }
+
+        return new MutateArguments(policy, output, ns, denyOnError, inputs);
     }
 
     private static (string Name, string? Value) SplitOption(string arg)

@@ -7,10 +7,10 @@ namespace Platform.Webhook.Cli;
 /// <summary><c>mutate</c>: runs every pod found in the inputs through <see cref="PodMutator"/> and prints the outcome.</summary>
 internal static class MutateCommand
 {
-    public static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    public static int Run(IReadOnlyList<string> args, StdinReader stdin, TextWriter stdout, TextWriter stderr)
     {
         var arguments = MutateArguments.Parse(args);
-        var (policy, policyDescription) = LoadPolicy(arguments.PolicyFile, stderr);
+        var (policy, policyDescription) = LoadPolicy(arguments.PolicyFile, stdin, stderr);
         if (policy is null)
         {
             return WebhookCli.ExitBadInput;
@@ -19,7 +19,7 @@ internal static class MutateCommand
         var documents = new List<ManifestDocument>();
         foreach (var input in arguments.Inputs)
         {
-            var (text, source) = InputFiles.Read(input, stdin);
+            var (text, source) = InputFiles.Read(input, stdin, "manifests");
             documents.AddRange(ManifestReader.Read(text, source));
         }
 
@@ -77,14 +77,16 @@ internal static class MutateCommand
         }
     }
 
-    private static (GpuPolicy? Policy, string Description) LoadPolicy(string? file, TextWriter stderr)
+    private static (GpuPolicy? Policy, string Description) LoadPolicy(string? file, StdinReader stdin, TextWriter stderr)
     {
         if (file is null)
         {
             return (GpuPolicy.Default, "built-in default (no --policy)");
         }
 
-        var loaded = PolicyLoader.LoadFile(file);
+        // '-' reads the policy from stdin, as check-policy does; the manifests then come from files.
+        var loaded = file == "-" ? PolicyLoader.Parse(stdin.ReadAll("the policy")) : PolicyLoader.LoadFile(file);
+        file = file == "-" ? InputFiles.StdinName : file;
         if (!loaded.IsValid)
         {
             stderr.WriteLine($"error: the policy {file} is invalid:");

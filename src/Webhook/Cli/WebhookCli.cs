@@ -15,7 +15,9 @@ internal static class WebhookCli
 
     public static bool IsCliCommand(string[] args) => args is ["mutate" or "check-policy", ..];
 
-    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    /// <param name="stdinIsTerminal">True when stdin is a terminal (not redirected): a command about to read it says so,
+    /// rather than seeming to hang.</param>
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, bool stdinIsTerminal = false)
     {
         ArgumentNullException.ThrowIfNull(args);
         if (args.Length == 0 || !IsCliCommand(args))
@@ -34,8 +36,8 @@ internal static class WebhookCli
         try
         {
             return args[0] == "mutate"
-                ? MutateCommand.Run(rest, stdin, stdout, stderr)
-                : CheckPolicyCommand.Run(rest, stdin, stdout, stderr);
+                ? MutateCommand.Run(rest, new StdinReader(stdin, stderr, stdinIsTerminal), stdout, stderr)
+                : CheckPolicyCommand.Run(rest, new StdinReader(stdin, stderr, stdinIsTerminal), stdout, stderr);
         }
         catch (CliUsageException e)
         {

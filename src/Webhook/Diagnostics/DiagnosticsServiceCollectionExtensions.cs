@@ -29,6 +29,9 @@ internal static class DiagnosticsServiceCollectionExtensions
         {
             filters.Rules.Insert(0, new LoggerFilterRule(null, "Microsoft.AspNetCore", LogLevel.Warning, null));
             filters.Rules.Insert(1, new LoggerFilterRule(null, "Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None, null));
+            // A start that fails is reported by Program as one readable list on stderr; the host's own "Hosting failed
+            // to start" record would repeat it as a JSON exception with a stack trace. Critical lines still pass.
+            filters.Rules.Insert(2, new LoggerFilterRule(null, "Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical, null));
         });
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WebhookMetrics>();

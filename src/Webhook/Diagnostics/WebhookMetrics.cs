@@ -10,6 +10,9 @@ internal sealed class WebhookMetrics
 {
     public const string Prefix = "raygpu_webhook_";
 
+    /// <summary>The <c>code</c> label of <see cref="BodyIncomplete"/>.</summary>
+    public const string IncompleteBody = "incomplete_body";
+
     // apiserver's own webhook histogram starts at 5 ms; ours is about 100x finer because the
     // in-process work is tens of microseconds and a regression should show long before 5 ms.
     private static readonly double[] DurationBuckets =
@@ -23,6 +26,9 @@ internal sealed class WebhookMetrics
     private readonly Gauge _policyLastReloadSuccess;
     private readonly Counter _certificateReloads;
     private readonly Gauge _certificateExpiry;
+    private readonly Gauge _connections;
+    private readonly Counter _connectionsEvicted;
+    private readonly Counter _connectionsRefused;
 
     // Children resolved once: WithLabels allocates and hashes on every call, and these are per request.
     private readonly Dictionary<string, Histogram.Child> _durationByDecision = new(StringComparer.Ordinal);
@@ -43,7 +49,7 @@ internal sealed class WebhookMetrics
             new CounterConfiguration { LabelNames = ["pod_kind", "decision"] });
         _badRequests = factory.CreateCounter(
             Prefix + "bad_requests_total",
-            "Requests to /mutate refused before admission, by HTTP status code (400, 404, 405, 413, 415).",
+            "Requests to /mutate refused before admission, by HTTP status code (400, 404, 405, 413, 415), or incomplete_body: the body never arrived in full (the client stopped sending, was too slow, or left), not parsed.",
             new CounterConfiguration { LabelNames = ["code"] });
         _errors = factory.CreateCounter(
             Prefix + "errors_total",
@@ -63,6 +69,16 @@ internal sealed class WebhookMetrics
             Prefix + "certificate_expiry_timestamp_seconds",
             "NotAfter of the serving certificate in force, in Unix seconds.");
 
+        _connections = factory.CreateGauge(
+            Prefix + "connections",
+            "Admission (HTTPS) connections open now, capped by Connections:MaxConnections.");
+        _connectionsEvicted = factory.CreateCounter(
+            Prefix + "connections_evicted_total",
+            "Idle admission connections closed to make room for a new one at Connections:MaxConnections.");
+        _connectionsRefused = factory.CreateCounter(
+            Prefix + "connections_refused_total",
+            "New admission connections refused because every connection had a request in progress.");
+
         // Publish every series at zero so dashboards and alerts see them before the first event.
         foreach (var decision in AdmissionDecisions)
         {
@@ -79,7 +95,10 @@ internal sealed class WebhookMetrics
             _certificateReloads.WithLabels(result);
         }
 
+        _badRequests.WithLabels(IncompleteBody).Publish();
         _errors.Publish();
+        _connectionsEvicted.Publish();
+        _connectionsRefused.Publish();
         _policyLastReloadSuccess.Set(1);
     }
 
@@ -102,6 +121,17 @@ internal sealed class WebhookMetrics
     }
 
     public void BadRequest(int statusCode) => _badRequests.WithLabels(StatusLabel(statusCode)).Inc();
+
+    /// <summary>A request whose body did not arrive in full: a slow or vanished client, or a connection closed at shutdown.</summary>
+    public void BodyIncomplete() => _badRequests.WithLabels(IncompleteBody).Inc();
+
+    public void ConnectionOpened() => _connections.Inc();
+
+    public void ConnectionClosed() => _connections.Dec();
+
+    public void ConnectionEvicted() => _connectionsEvicted.Inc();
+
+    public void ConnectionRefused() => _connectionsRefused.Inc();
 
     public void PolicyReloaded(bool success)
     {

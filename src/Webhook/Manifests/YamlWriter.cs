@@ -3,17 +3,22 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 
 namespace Platform.Webhook.Manifests;
 
 /// <summary>
-/// Writes a <see cref="JsonNode"/> as block-style YAML that reads back to the same JSON with
-/// <see cref="ManifestReader"/>, kubectl and PyYAML alike: strings that a YAML 1.2 or YAML 1.1 reader would take for
-/// something else ("true", "1", "yes", "0777", "1:20", "2024-01-01") are quoted, multi-line strings become literal blocks.
+/// Writes a <see cref="JsonNode"/> as block-style YAML through YamlDotNet's emitter, which owns the syntax (indicators,
+/// escapes, indentation). What the emitter cannot know is how a reader will type a plain scalar: strings that a YAML
+/// 1.2 or YAML 1.1 reader (kubectl, PyYAML) would take for something else ("true", "1", "yes", "0777", "1:20",
+/// "2024-01-01", "~") are written quoted, and multi-line strings as literal blocks. The output reads back to the same
+/// JSON with <see cref="ManifestReader"/>.
 /// </summary>
 internal static partial class YamlWriter
 {
-    private const int Indent = 2;
+    private static readonly EmitterSettings Settings = new(
+        bestIndent: 2, bestWidth: int.MaxValue, isCanonical: false, maxSimpleKeyLength: 1024, skipAnchorName: false, indentSequences: true, newLine: "\n");
 
     public static string Write(JsonNode? node)
     {
@@ -26,130 +31,78 @@ internal static partial class YamlWriter
     public static void Write(JsonNode? node, StringBuilder sb)
     {
         ArgumentNullException.ThrowIfNull(sb);
+        using var writer = new StringWriter(sb, CultureInfo.InvariantCulture);
+        var emitter = new Emitter(writer, Settings);
+        emitter.Emit(new StreamStart());
+        emitter.Emit(new DocumentStart(null, null, isImplicit: true));
+        Emit(node, emitter);
+        emitter.Emit(new DocumentEnd(isImplicit: true));
+        emitter.Emit(new StreamEnd());
+    }
+
+    private static void Emit(JsonNode? node, IEmitter emitter)
+    {
         switch (node)
         {
-            case JsonObject obj when obj.Count > 0:
-                WriteObject(obj, sb, 0);
-                break;
-            case JsonArray array when array.Count > 0:
-                WriteArray(array, sb, 0);
-                break;
-            default:
-                sb.Append(Inline(node, 0)).Append('\n');
-                break;
-        }
-    }
-
-    private static void WriteObject(JsonObject obj, StringBuilder sb, int indent)
-    {
-        foreach (var (key, value) in obj)
-        {
-            sb.Append(' ', indent).Append(Key(key)).Append(':');
-            WriteValueAfterKey(value, sb, indent);
-        }
-    }
-
-    private static void WriteArray(JsonArray array, StringBuilder sb, int indent)
-    {
-        foreach (var item in array)
-        {
-            sb.Append(' ', indent).Append('-');
-            switch (item)
-            {
-                case JsonObject obj when obj.Count > 0:
-                    // "- key: value" with the rest of the mapping aligned under the first key.
-                    var first = true;
-                    foreach (var (key, value) in obj)
-                    {
-                        if (first)
-                        {
-                            sb.Append(' ');
-                            first = false;
-                        }
-                        else
-                        {
-                            sb.Append(' ', indent + Indent);
-                        }
-
-                        sb.Append(Key(key)).Append(':');
-                        WriteValueAfterKey(value, sb, indent + Indent);
-                    }
-
-                    break;
-                case JsonArray inner when inner.Count > 0:
-                    sb.Append('\n');
-                    WriteArray(inner, sb, indent + Indent);
-                    break;
-                default:
-                    sb.Append(' ').Append(Inline(item, indent + Indent)).Append('\n');
-                    break;
-            }
-        }
-    }
-
-    private static void WriteValueAfterKey(JsonNode? value, StringBuilder sb, int indent)
-    {
-        switch (value)
-        {
-            case JsonObject obj when obj.Count > 0:
-                sb.Append('\n');
-                WriteObject(obj, sb, indent + Indent);
-                break;
-            case JsonArray array when array.Count > 0:
-                sb.Append('\n');
-                WriteArray(array, sb, indent + Indent);
-                break;
-            default:
-                sb.Append(' ').Append(Inline(value, indent + Indent)).Append('\n');
-                break;
-        }
-    }
-
-    /// <summary>A scalar or an empty collection on the current line; block scalars continue on the next lines.</summary>
-    private static string Inline(JsonNode? node, int blockIndent) => node switch
-    {
-        null => "null",
-        JsonObject => "{}",
-        JsonArray => "[]",
-        JsonValue value => value.GetValueKind() switch
-        {
-            JsonValueKind.String => StringScalar(value.GetValue<string>(), blockIndent),
-            JsonValueKind.True => "true",
-            JsonValueKind.False => "false",
-            JsonValueKind.Null => "null",
-            _ => value.ToJsonString(),
-        },
-        _ => node.ToJsonString(),
-    };
-
-    private static string Key(string key) => IsSafePlain(key) ? key : DoubleQuoted(key);
-
-    private static string StringScalar(string text, int blockIndent)
-    {
-        if (IsSafePlain(text))
-        {
-            return text;
-        }
-
-        if (CanBeLiteralBlock(text))
-        {
-            var chomp = text.EndsWith('\n') ? string.Empty : "-";
-            var sb = new StringBuilder("|").Append(chomp);
-            var body = chomp.Length == 0 ? text[..^1] : text;
-            foreach (var line in body.Split('\n'))
-            {
-                sb.Append('\n');
-                if (line.Length > 0)
+            case JsonObject obj:
+                // An empty mapping or sequence has no block form: "{}" and "[]".
+                emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, isImplicit: true, obj.Count == 0 ? MappingStyle.Flow : MappingStyle.Block));
+                foreach (var (key, value) in obj)
                 {
-                    sb.Append(' ', Math.Max(blockIndent, Indent)).Append(line);
+                    emitter.Emit(StringScalar(key, isKey: true));
+                    Emit(value, emitter);
                 }
-            }
 
-            return sb.ToString();
+                emitter.Emit(new MappingEnd());
+                break;
+            case JsonArray array:
+                emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, isImplicit: true, array.Count == 0 ? SequenceStyle.Flow : SequenceStyle.Block));
+                foreach (var item in array)
+                {
+                    Emit(item, emitter);
+                }
+
+                emitter.Emit(new SequenceEnd());
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                emitter.Emit(StringScalar(value.GetValue<string>(), isKey: false));
+                break;
+            default:
+                // null, true, false and numbers: their JSON text is the same plain scalar in YAML.
+                emitter.Emit(Plain(node?.ToJsonString() ?? "null", ScalarStyle.Plain));
+                break;
+        }
+    }
+
+    private static Scalar StringScalar(string text, bool isKey)
+    {
+        if (ReadsAsNonString(text))
+        {
+            return Plain(text, ScalarStyle.DoubleQuoted);
         }
 
-        return DoubleQuoted(text);
+        if (text.Contains('\n', StringComparison.Ordinal))
+        {
+            return Plain(text, !isKey && CanBeLiteralBlock(text) ? ScalarStyle.Literal : ScalarStyle.DoubleQuoted);
+        }
+
+        // Tabs and other controls: YamlDotNet's emitter writes some of them plain, which its own parser then refuses;
+        // escapes in double quotes are exact.
+        if (text.Any(c => char.IsControl(c) || c is '\uFEFF' or '\u2028' or '\u2029' or '\u0085'))
+        {
+            return Plain(text, ScalarStyle.DoubleQuoted);
+        }
+
+        // Plain where the emitter finds it syntactically possible; it quotes on its own otherwise (": ", " #", "- a").
+        return Plain(text, ScalarStyle.Plain);
     }
+
+    private static Scalar Plain(string text, ScalarStyle style) =>
+        new(AnchorName.Empty, TagName.Empty, text, style, isPlainImplicit: true, isQuotedImplicit: true);
+
+    /// <summary>True when a reader would type the plain scalar <paramref name="text"/> as something other than a string.</summary>
+    internal static bool ReadsAsNonString(string text) =>
+        text.Length == 0 || YamlScalarResolver.ResolvesToNonString(text) || Yaml11NonString().IsMatch(text);
 
     private static bool CanBeLiteralBlock(string text)
     {
@@ -174,68 +127,6 @@ internal static partial class YamlWriter
 
         // Trailing blanks on a line survive a literal block but not most editors; keep such strings exact in quotes.
         return !text.Contains(" \n", StringComparison.Ordinal) && !text.EndsWith(' ');
-    }
-
-    /// <summary>True when the string can be written plain and reads back as the same string under YAML 1.2 and 1.1.</summary>
-    internal static bool IsSafePlain(string text)
-    {
-        if (text.Length == 0 || text != text.Trim() || YamlScalarResolver.ResolvesToNonString(text) || Yaml11NonString().IsMatch(text))
-        {
-            return false;
-        }
-
-        // Indicators that may not start a plain scalar. "-x" is fine ("-c", "--" in commands), "- x" and "---" are not.
-        if ("?:,[]{}#&*!|>'\"%@`".Contains(text[0], StringComparison.Ordinal)
-            || (text[0] == '-' && (text.Length == 1 || text[1] == ' ' || text.StartsWith("---", StringComparison.Ordinal))))
-        {
-            return false;
-        }
-
-        if (text.Contains(": ", StringComparison.Ordinal) || text.Contains(" #", StringComparison.Ordinal) || text.EndsWith(':'))
-        {
-            return false;
-        }
-
-        foreach (var c in text)
-        {
-            // Control characters and line breaks need escapes; flow indicators inside a plain scalar are fine in
-            // block context (the writer never emits flow collections with content).
-            if (char.IsControl(c) || c is '\uFEFF' or '\u2028' or '\u2029' or '\u0085' || char.IsSurrogate(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    internal static string DoubleQuoted(string text)
-    {
-        var sb = new StringBuilder(text.Length + 2).Append('"');
-        foreach (var c in text)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\r': sb.Append("\\r"); break;
-                default:
-                    if (char.IsControl(c) || c is '\uFEFF' or '\u2028' or '\u2029' or '\u0085')
-                    {
-                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return sb.Append('"').ToString();
     }
 
     /// <summary>YAML 1.1 booleans, nulls, sexagesimal and underscored numbers, timestamps, merge and value keys.</summary>

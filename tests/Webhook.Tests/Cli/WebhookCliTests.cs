@@ -256,14 +256,67 @@ public sealed class WebhookCliTests : IDisposable
         Assert.Contains("exactly one policy file", run.Err, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Mutate_PolicyFromStdin_SameOutcomeAsThePolicyFile()
+    {
+        var fromFile = Run("mutate", "--policy", ExamplePolicy, "-o", "patch", ExampleCluster);
+
+        var fromStdin = RunWithStdin(File.ReadAllText(ExamplePolicy), "mutate", "--policy", "-", "-o", "patch", ExampleCluster);
+
+        Assert.Equal(0, fromStdin.Exit);
+        Assert.Equal(string.Empty, fromStdin.Err);
+        Assert.Equal(fromFile.Out, fromStdin.Out);
+    }
+
+    [Fact]
+    public void Mutate_InvalidPolicyFromStdin_ErrorsNameStdin()
+    {
+        var run = RunWithStdin("version: v1\nprofiles:\n  a: {gpus: 0}\n", "mutate", "-p", "-", ExampleCluster);
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("the policy <stdin> is invalid", run.Err, StringComparison.Ordinal);
+        Assert.Contains("profiles.a.gpus", run.Err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--policy", "-")]
+    [InlineData("--policy", "-", "-")]
+    public void Mutate_PolicyAndManifestsBothFromStdin_IsAUsageError(params string[] args)
+    {
+        var run = RunWithStdin(File.ReadAllText(ExamplePolicy), ["mutate", .. args]);
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("name the manifest files", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mutate_NoInputOnATerminal_SaysItIsWaitingForStdin()
+    {
+        var run = RunWithStdin(File.ReadAllText(ExampleCluster), stdinIsTerminal: true, "mutate");
+
+        Assert.Equal(0, run.Exit);
+        Assert.StartsWith("reading manifests from stdin (a terminal)", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mutate_NoInputRedirected_ReadsStdinSilently()
+    {
+        var run = RunWithStdin(File.ReadAllText(ExampleCluster), "mutate");
+
+        Assert.Equal(0, run.Exit);
+        Assert.Equal(string.Empty, run.Err);
+    }
+
     private static CliRun Run(params string[] args) => RunWithStdin(string.Empty, args);
 
-    private static CliRun RunWithStdin(string stdin, params string[] args)
+    private static CliRun RunWithStdin(string stdin, params string[] args) => RunWithStdin(stdin, stdinIsTerminal: false, args);
+
+    private static CliRun RunWithStdin(string stdin, bool stdinIsTerminal, params string[] args)
     {
         using var input = new StringReader(stdin);
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exit = WebhookCli.Run(args, input, stdout, stderr);
+        var exit = WebhookCli.Run(args, input, stdout, stderr, stdinIsTerminal);
         return new CliRun(exit, stdout.ToString(), stderr.ToString());
     }
 

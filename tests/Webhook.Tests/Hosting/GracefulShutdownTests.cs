@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Platform.Webhook.Tests.Hosting;
 
@@ -34,6 +35,16 @@ public sealed class GracefulShutdownTests
         Assert.Equal(HttpStatusCode.OK, finished.StatusCode);
         Assert.Equal("uid-in-flight", (string?)(await AdmissionResponses.ReadReviewAsync(finished))["uid"]);
         await stopping.WaitAsync(WebhookTestHost.Timeout);
+    }
+
+    [Fact]
+    public async Task Build_LongShutdownDelay_HostStopBudgetLeavesTheDrainItsTimeAfterTheDelay()
+    {
+        await using var app = Program.Build(WebhookTestHost.Arguments("tls.crt", "tls.key", null, "--Health:ShutdownDelaySeconds=40"));
+
+        var budget = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Hosting.HostOptions>>().Value.ShutdownTimeout;
+
+        Assert.Equal(TimeSpan.FromSeconds(55), budget);
     }
 
     /// <summary>Readiness flips inside the host's stop sequence; poll with short requests, bounded.</summary>

@@ -49,7 +49,12 @@ public sealed class StartupFailureTests : IDisposable
     [InlineData("--urls=http://127.0.0.1:0", "not an https URL")]
     [InlineData("--urls=https://127.0.0.1:0;https://127.0.0.1:1", "several addresses")]
     [InlineData("--Health:Port=70000", "Health:Port 70000")]
-    [InlineData("--Admission:OnError=maybe", "OnError")]
+    [InlineData("--Admission:OnError=maybe", "Admission:OnError 'maybe' is not one of allow, deny")]
+    [InlineData("--Health:Port=abc", "Health:Port 'abc' is not a whole number")]
+    [InlineData("--Health:ShutdownDelaySeconds=NaN", "Health:ShutdownDelaySeconds 'NaN' is not a number")]
+    [InlineData("--Connections:MaxConnections=0", "Connections:MaxConnections 0 is out of range")]
+    [InlineData("--Polcy:File=x", "unknown setting 'Polcy:File'; the webhook's settings are urls, Policy:File")]
+    [InlineData("--Health:Prot=1", "unknown setting 'Health:Prot'")]
     public async Task Start_BadConfiguration_FailsNamingTheKey(string badArgument, string expected)
     {
         var (cert, key) = WriteCertificate();
@@ -57,6 +62,31 @@ public sealed class StartupFailureTests : IDisposable
         var message = await StartFailureAsync(WebhookTestHost.Arguments(cert, key, null, badArgument));
 
         Assert.Contains(expected, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_WrongTypesAndAnInvalidPolicy_ListedTogether()
+    {
+        var (cert, key) = WriteCertificate();
+        var policy = Path.Combine(_directory, "policy.yaml");
+        File.WriteAllText(policy, HostTestPolicies.Invalid);
+
+        var message = await StartFailureAsync(WebhookTestHost.Arguments(cert, key, policy, "--Health:Port=abc", "--Admission:OnError=maybe"));
+
+        Assert.Contains("Health:Port 'abc'", message, StringComparison.Ordinal);
+        Assert.Contains("Admission:OnError 'maybe'", message, StringComparison.Ordinal);
+        Assert.Contains("profiles.a10g.gpus", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_FrameworkKeysOnTheCommandLine_Accepted()
+    {
+        await using var host = await WebhookTestHost.StartAsync(extraArgs:
+            ["--Logging:Console:FormatterName=simple", "--Kestrel:Limits:MaxRequestHeaderCount=50", "--environment=Production", "--AllowedHosts=*"]);
+
+        var (status, _) = await host.GetHealthAsync("/healthz");
+
+        Assert.Equal(200, status);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Platform.Webhook.Manifests;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace Platform.Webhook.Tests.Manifests;
 
@@ -76,6 +78,27 @@ public class YamlWriterTests
               nodeSelector: {}
 
             """.Replace("\r\n", "\n", StringComparison.Ordinal), yaml);
+    }
+
+    [Theory]
+    [InlineData("true", ScalarStyle.DoubleQuoted)]
+    [InlineData("0.5", ScalarStyle.DoubleQuoted)]
+    [InlineData("~", ScalarStyle.DoubleQuoted)]
+    [InlineData("", ScalarStyle.DoubleQuoted)]
+    [InlineData("yes", ScalarStyle.DoubleQuoted)]
+    [InlineData("nvidia.com/gpu", ScalarStyle.Plain)]
+    [InlineData("a: b", ScalarStyle.SingleQuoted)]
+    [InlineData("line1\nline2", ScalarStyle.Literal)]
+    public void Write_StringScalar_StyleAsYamlDotNetParsesIt(string text, ScalarStyle expected)
+    {
+        var yaml = YamlWriter.Write(new JsonObject { [text] = text });
+
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        var (key, value) = Assert.Single(((YamlMappingNode)stream.Documents[0].RootNode).Children);
+        Assert.Equal(text, ((YamlScalarNode)key).Value);
+        Assert.Equal(text, ((YamlScalarNode)value).Value);
+        Assert.Equal(expected, ((YamlScalarNode)value).Style);
     }
 
     [Fact]

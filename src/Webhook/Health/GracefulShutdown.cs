@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
-using Platform.Webhook.Health;
 
-namespace Platform.Webhook.Hosting;
+namespace Platform.Webhook.Health;
 
 /// <summary>
 /// On SIGTERM, before any listener closes: <c>/readyz</c> turns false, then the process keeps

@@ -1,4 +1,4 @@
-namespace Platform.Webhook.Hosting;
+namespace Platform.Webhook.Server;
 
 /// <summary>Where the HTTPS admission endpoint listens: the standard <c>urls</c> key (<c>--urls</c>, <c>ASPNETCORE_URLS</c>).</summary>
 internal sealed class AdmissionListenOptions

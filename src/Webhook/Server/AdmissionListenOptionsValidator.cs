@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Platform.Webhook.Hosting;
+namespace Platform.Webhook.Server;
 
 internal sealed class AdmissionListenOptionsValidator : IValidateOptions<AdmissionListenOptions>
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace Platform.Webhook.Hosting;
+namespace Platform.Webhook.Server;
 
 /// <summary>The parsed admission URL: which address to bind (any, localhost, or one IP) and the port.</summary>
 internal sealed record ListenAddress(IPAddress? Address, bool Localhost, int Port)

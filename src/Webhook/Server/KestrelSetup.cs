@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Platform.Webhook.Health;
 using Platform.Webhook.Tls;
 
-namespace Platform.Webhook.Hosting;
+namespace Platform.Webhook.Server;
 
 internal static class KestrelSetup
 {
@@ -26,6 +27,10 @@ internal static class KestrelSetup
             .Configure(options => options.Urls = string.IsNullOrWhiteSpace(urls) ? null : urls)
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<AdmissionListenOptions>, AdmissionListenOptionsValidator>();
+        builder.Services.AddOptions<ConnectionOptions>().Bind(builder.Configuration.GetSection(ConnectionOptions.SectionName)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ConnectionOptions>, ConnectionOptionsValidator>();
+        builder.Services.TryAddSingleton<ConnectionLimiter>();
+        builder.Services.TryAddSingleton<ConnectionLimitMiddleware>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -33,12 +38,17 @@ internal static class KestrelSetup
             // validation runs. Invalid options here would throw only their own errors and hide the
             // rest; leaving the listeners unconfigured lets the validation list every error instead
             // (it stops the start before anything binds).
-            if (Resolve(kestrel.ApplicationServices) is not var (address, healthPort, certificates))
+            if (Resolve(kestrel.ApplicationServices) is not var (address, healthPort, certificates, connections))
             {
                 return;
             }
 
             kestrel.AddServerHeader = false;
+            // The admission listener's own cap (ConnectionLimiter) evicts idle connections instead of refusing new
+            // ones; Kestrel's MaxConcurrentConnections would refuse, so it stays unset. The health listener has no
+            // cap: the kubelet's probes and the scraper use a few connections.
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(connections.IdleTimeoutSeconds);
+            var limit = kestrel.ApplicationServices.GetRequiredService<ConnectionLimitMiddleware>();
             var tls = new TlsHandshakeCallbackOptions
             {
                 OnConnection = _ => ValueTask.FromResult(certificates.ServerOptions),
@@ -47,6 +57,8 @@ internal static class KestrelSetup
             Listen(kestrel, address, address.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
+                // Ahead of TLS, so that a refused connection costs no handshake.
+                listen.Use(next => connection => limit.OnConnectionAsync(connection, next));
                 listen.UseHttps(tls);
             });
             Listen(kestrel, address, healthPort, listen => listen.Protocols = HttpProtocols.Http1);
@@ -54,14 +66,15 @@ internal static class KestrelSetup
         return builder;
     }
 
-    private static (ListenAddress Address, int HealthPort, CertificateStore Certificates)? Resolve(IServiceProvider services)
+    private static (ListenAddress Address, int HealthPort, CertificateStore Certificates, ConnectionOptions Connections)? Resolve(IServiceProvider services)
     {
         try
         {
             var urls = services.GetRequiredService<IOptions<AdmissionListenOptions>>().Value.Urls;
             var health = services.GetRequiredService<IOptions<HealthOptions>>().Value;
             var certificates = services.GetRequiredService<CertificateStore>();
-            return ListenAddress.TryParse(urls, out var address, out _) ? (address!, health.Port, certificates) : null;
+            var connections = services.GetRequiredService<IOptions<ConnectionOptions>>().Value;
+            return ListenAddress.TryParse(urls, out var address, out _) ? (address!, health.Port, certificates, connections) : null;
         }
         catch (OptionsValidationException)
         {

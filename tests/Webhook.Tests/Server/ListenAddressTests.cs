@@ -1,7 +1,7 @@
 using System.Net;
-using Platform.Webhook.Hosting;
+using Platform.Webhook.Server;
 
-namespace Platform.Webhook.Tests.Hosting;
+namespace Platform.Webhook.Tests.Server;
 
 public sealed class ListenAddressTests
 {
