@@ -5,7 +5,8 @@ using Platform.Webhook.Policy;
 namespace Platform.Webhook.Admission;
 
 /// <summary>Bytes in, bytes out: decodes an AdmissionReview, mutates CREATE of Ray pods with the policy in
-/// force, and encodes the answer. Everything that is not a pod CREATE is allowed untouched. Only a request
+/// force, and encodes the answer; CREATE and UPDATE of RayClusters, RayJobs and RayServices get the same policy
+/// on their group templates. Everything else is allowed untouched. Only a request
 /// that cannot be answered at all (no JSON, no uid) throws; every other failure becomes an answer that
 /// echoes the uid, allowed with a warning or denied as <c>Admission:OnError</c> says.</summary>
 internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsMonitor<AdmissionOptions> options, ILogger<AdmissionHandler> logger)
@@ -20,6 +21,11 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
     public AdmissionOutcome Handle(ReadOnlySpan<byte> body, CancellationToken cancellationToken = default)
     {
         using var request = AdmissionRequest.Parse(body);
+
+        if (request.RayResourceKind is { } kind)
+        {
+            return HandleRayResource(request, kind, cancellationToken);
+        }
 
         if (!request.IsPodCreate || request.Pod is not { } pod)
         {
@@ -96,13 +102,86 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
         }
     }
 
+    /// <summary>A RayCluster, RayJob or RayService on CREATE or UPDATE: every group template through the core
+    /// (<see cref="RayResourceMutator"/>); the answer follows the same vocabulary as a pod's.</summary>
+    private AdmissionOutcome HandleRayResource(AdmissionRequest request, string kind, CancellationToken cancellationToken)
+    {
+        var objectKind = kind.ToLowerInvariant();
+        RayResourceResult result;
+        try
+        {
+            result = RayResourceMutator.Mutate(kind, request.RayResource, request.OldRayResource, request.Namespace, policies.Current, keepMutated: false, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            using (Scope(request, LogLevel.Error))
+            {
+                LogHandlerFailed(e, request.Uid);
+            }
+
+            return OnError(request, objectKind, $"internal error: {e.Message}", null);
+        }
+
+        switch (result.Decision)
+        {
+            case MutationDecision.Patched:
+                using (Scope(request, LogLevel.Information))
+                {
+                    LogResourcePatched(kind, result.Cluster, result.Patch.Count, request.Operation, request.DryRun);
+                }
+
+                return new AdmissionOutcome(
+                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, result.Patch, result.Warnings, result.AuditAnnotations),
+                    request.Uid,
+                    AdmissionOutcome.Patched,
+                    objectKind,
+                    null);
+            case MutationDecision.Denied:
+                using (Scope(request, LogLevel.Warning))
+                {
+                    LogResourceDenied(kind, result.Cluster, result.Message);
+                }
+
+                return new AdmissionOutcome(
+                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, false, null, result.Warnings, result.AuditAnnotations, 403, result.Message),
+                    request.Uid,
+                    AdmissionOutcome.Denied,
+                    objectKind,
+                    null);
+            case MutationDecision.Failed:
+                using (Scope(request, LogLevel.Error))
+                {
+                    LogResourceFailed(kind, result.Cluster, result.Message);
+                }
+
+                return OnError(request, objectKind, result.Message ?? "mutation failed", null, result.Warnings, result.AuditAnnotations);
+            default:
+                return new AdmissionOutcome(
+                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, null, result.Warnings, result.AuditAnnotations),
+                    request.Uid,
+                    AdmissionOutcome.Allowed,
+                    objectKind,
+                    null);
+        }
+    }
+
     private static AdmissionOutcome Allow(AdmissionRequest request, string podKind) =>
         new(AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, null, [], null), request.Uid, AdmissionOutcome.Allowed, podKind, null);
 
-    private AdmissionOutcome OnError(AdmissionRequest request, string podKind, string message, MutationResult? result)
+    private AdmissionOutcome OnError(
+        AdmissionRequest request,
+        string podKind,
+        string message,
+        MutationResult? result,
+        IReadOnlyList<string>? resourceWarnings = null,
+        IReadOnlyDictionary<string, string>? resourceAudit = null)
     {
         var text = $"raygpu webhook: {message}";
-        var warnings = new List<string>(result?.Warnings ?? []);
+        var warnings = new List<string>(result?.Warnings ?? resourceWarnings ?? []);
         var deny = options.CurrentValue.OnError == OnErrorAction.Deny;
         if (!deny)
         {
@@ -115,7 +194,7 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
             !deny,
             null,
             warnings,
-            result?.AuditAnnotations,
+            result?.AuditAnnotations ?? resourceAudit,
             deny ? 500 : null,
             deny ? text : null);
         return new AdmissionOutcome(body, request.Uid, AdmissionOutcome.Error, podKind, result);
@@ -135,7 +214,7 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
             logger,
             request.Uid,
             request.Namespace ?? string.Empty,
-            request.PodName(),
+            request.ObjectName(),
             request.PodLabel(RayLabels.Cluster),
             request.PodLabel(RayLabels.Group));
     }
@@ -152,6 +231,15 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Could not mutate Ray {PodKind} of cluster {RayCluster} group {RayGroup}: {Reason}")]
     private partial void LogMutationFailed(RayPodKind podKind, string? rayCluster, string? rayGroup, string? reason);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Patched {Kind} {RayCluster}: {OperationCount} operations on {Operation} (dry run: {DryRun})")]
+    private partial void LogResourcePatched(string kind, string? rayCluster, int operationCount, string? operation, bool dryRun);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Denied {Kind} {RayCluster}: {Reason}")]
+    private partial void LogResourceDenied(string kind, string? rayCluster, string? reason);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "Could not mutate {Kind} {RayCluster}: {Reason}")]
+    private partial void LogResourceFailed(string kind, string? rayCluster, string? reason);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "The admission handler failed on request {AdmissionUid}")]
     private partial void LogHandlerFailed(Exception exception, string admissionUid);

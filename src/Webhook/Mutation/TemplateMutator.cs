@@ -79,7 +79,8 @@ internal static class TemplateMutator
             profile = rule is null ? null : policy.Profiles[rule.Profile];
         }
 
-        var context = new MutationContext(working, template, rayPod, policy, profile, cancellationToken);
+        // A template inside a custom resource has no ray start line yet: KubeRay writes it from the limit.
+        var context = new MutationContext(working, template, rayPod, policy, profile, cancellationToken) { KubeRayWritesRayStart = location.Length > 0 };
         try
         {
             GpuLimitMutation.Apply(context);
