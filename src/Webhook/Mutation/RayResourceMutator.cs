@@ -59,7 +59,7 @@ internal static class RayResourceMutator
 
             var rayPod = new RayPod(group.IsHead ? RayPodKind.Head : RayPodKind.Worker, cluster ?? string.Empty, group.Name);
             var location = group.Location + "/template";
-            var result = TemplateMutator.Mutate(group.Template, location, rayPod, resourceNamespace, policy, keepMutated: true, cancellationToken);
+            var result = TemplateMutator.MutateGroupTemplate(group.Template, location, rayPod, resourceNamespace, policy, cancellationToken);
             outcomes.Add(new RayGroupOutcome(group.Name, group.IsHead, group.Location, result));
             var groupWarnings = new List<string>(result.Warnings);
             switch (result.Decision)
