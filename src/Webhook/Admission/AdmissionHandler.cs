@@ -32,24 +32,14 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
             return Allow(request, PodKindOther);
         }
 
-        MutationResult result;
-        try
+        var (result, error) = Mutate(
+            request,
+            (pod, request.Namespace, policies, cancellationToken),
+            static s => PodMutator.Mutate(s.pod, s.Namespace, s.policies.Current, keepMutated: false, s.cancellationToken),
+            cancellationToken);
+        if (result is null)
         {
-            result = PodMutator.Mutate(pod, request.Namespace, policies.Current, keepMutated: false, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            // The core is pure and should not throw; if it does, the pod still gets an answer.
-            using (Scope(request, LogLevel.Error))
-            {
-                LogHandlerFailed(e, request.Uid);
-            }
-
-            return OnError(request, PodKindOther, $"internal error: {e.Message}", null);
+            return OnError(request, PodKindOther, $"internal error: {error}", [], null, null);
         }
 
         var podKind = result.Kind switch
@@ -67,39 +57,24 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
                     LogPatched(result.Kind, result.Cluster, result.Group, result.Profile ?? PolicyAnnotations.DefaultPolicyValue, result.Patch.Count, request.DryRun);
                 }
 
-                return new AdmissionOutcome(
-                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, result.Patch, result.Warnings, result.AuditAnnotations),
-                    request.Uid,
-                    AdmissionOutcome.Patched,
-                    podKind,
-                    result);
+                break;
             case MutationDecision.Denied:
                 using (Scope(request, LogLevel.Warning))
                 {
                     LogDenied(result.Kind, result.Cluster, result.Group, result.Message);
                 }
 
-                return new AdmissionOutcome(
-                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, false, null, result.Warnings, result.AuditAnnotations, 403, result.Message),
-                    request.Uid,
-                    AdmissionOutcome.Denied,
-                    podKind,
-                    result);
+                break;
             case MutationDecision.Failed:
                 using (Scope(request, LogLevel.Error))
                 {
                     LogMutationFailed(result.Kind, result.Cluster, result.Group, result.Message);
                 }
 
-                return OnError(request, podKind, result.Message ?? "mutation failed", result);
-            default:
-                return new AdmissionOutcome(
-                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, null, result.Warnings, result.AuditAnnotations),
-                    request.Uid,
-                    AdmissionOutcome.Allowed,
-                    podKind,
-                    result);
+                break;
         }
+
+        return Respond(request, podKind, result.Decision, result.Patch, result.Warnings, result.AuditAnnotations, result.Message, result);
     }
 
     /// <summary>A RayCluster, RayJob or RayService on CREATE or UPDATE: every group template through the core
@@ -107,10 +82,53 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
     private AdmissionOutcome HandleRayResource(AdmissionRequest request, string kind, CancellationToken cancellationToken)
     {
         var objectKind = kind.ToLowerInvariant();
-        RayResourceResult result;
+        var (result, error) = Mutate(
+            request,
+            (kind, request.RayResource, request.OldRayResource, request.Namespace, policies, cancellationToken),
+            static s => RayResourceMutator.Mutate(s.kind, s.RayResource, s.OldRayResource, s.Namespace, s.policies.Current, keepMutated: false, s.cancellationToken),
+            cancellationToken);
+        if (result is null)
+        {
+            return OnError(request, objectKind, $"internal error: {error}", [], null, null);
+        }
+
+        switch (result.Decision)
+        {
+            case MutationDecision.Patched:
+                using (Scope(request, LogLevel.Information))
+                {
+                    LogResourcePatched(kind, result.Cluster, result.Patch.Count, request.Operation, request.DryRun);
+                }
+
+                break;
+            case MutationDecision.Denied:
+                using (Scope(request, LogLevel.Warning))
+                {
+                    LogResourceDenied(kind, result.Cluster, result.Message);
+                }
+
+                break;
+            case MutationDecision.Failed:
+                using (Scope(request, LogLevel.Error))
+                {
+                    LogResourceFailed(kind, result.Cluster, result.Message);
+                }
+
+                break;
+        }
+
+        return Respond(request, objectKind, result.Decision, result.Patch, result.Warnings, result.AuditAnnotations, result.Message, null);
+    }
+
+    /// <summary>Runs a mutation; the core is pure and should not throw, but if it does the request still gets an
+    /// answer (no result here, the exception's message, logged); reading the policy counts as part of it. Cancellation by the API server propagates. The
+    /// state goes in as a value and the delegates are static, so no closure is allocated per request.</summary>
+    private (T? Result, string? Error) Mutate<TState, T>(AdmissionRequest request, TState state, Func<TState, T> mutate, CancellationToken cancellationToken)
+        where T : class
+    {
         try
         {
-            result = RayResourceMutator.Mutate(kind, request.RayResource, request.OldRayResource, request.Namespace, policies.Current, keepMutated: false, cancellationToken);
+            return (mutate(state), null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -123,51 +141,29 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
                 LogHandlerFailed(e, request.Uid);
             }
 
-            return OnError(request, objectKind, $"internal error: {e.Message}", null);
-        }
-
-        switch (result.Decision)
-        {
-            case MutationDecision.Patched:
-                using (Scope(request, LogLevel.Information))
-                {
-                    LogResourcePatched(kind, result.Cluster, result.Patch.Count, request.Operation, request.DryRun);
-                }
-
-                return new AdmissionOutcome(
-                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, result.Patch, result.Warnings, result.AuditAnnotations),
-                    request.Uid,
-                    AdmissionOutcome.Patched,
-                    objectKind,
-                    null);
-            case MutationDecision.Denied:
-                using (Scope(request, LogLevel.Warning))
-                {
-                    LogResourceDenied(kind, result.Cluster, result.Message);
-                }
-
-                return new AdmissionOutcome(
-                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, false, null, result.Warnings, result.AuditAnnotations, 403, result.Message),
-                    request.Uid,
-                    AdmissionOutcome.Denied,
-                    objectKind,
-                    null);
-            case MutationDecision.Failed:
-                using (Scope(request, LogLevel.Error))
-                {
-                    LogResourceFailed(kind, result.Cluster, result.Message);
-                }
-
-                return OnError(request, objectKind, result.Message ?? "mutation failed", null, result.Warnings, result.AuditAnnotations);
-            default:
-                return new AdmissionOutcome(
-                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, null, result.Warnings, result.AuditAnnotations),
-                    request.Uid,
-                    AdmissionOutcome.Allowed,
-                    objectKind,
-                    null);
+            return (null, e.Message);
         }
     }
+
+    /// <summary>The answer for a decision, the same for pods and custom resources.</summary>
+    private AdmissionOutcome Respond(
+        AdmissionRequest request,
+        string kind,
+        MutationDecision decision,
+        IReadOnlyList<JsonPatchOperation> patch,
+        IReadOnlyList<string> warnings,
+        IReadOnlyDictionary<string, string> audit,
+        string? message,
+        MutationResult? result) => decision switch
+        {
+            MutationDecision.Patched => new AdmissionOutcome(
+                AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, patch, warnings, audit), request.Uid, AdmissionOutcome.Patched, kind, result),
+            MutationDecision.Denied => new AdmissionOutcome(
+                AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, false, null, warnings, audit, 403, message), request.Uid, AdmissionOutcome.Denied, kind, result),
+            MutationDecision.Failed => OnError(request, kind, message ?? "mutation failed", warnings, audit, result),
+            _ => new AdmissionOutcome(
+                AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, null, warnings, audit), request.Uid, AdmissionOutcome.Allowed, kind, result),
+        };
 
     private static AdmissionOutcome Allow(AdmissionRequest request, string podKind) =>
         new(AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, null, [], null), request.Uid, AdmissionOutcome.Allowed, podKind, null);
@@ -176,12 +172,12 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
         AdmissionRequest request,
         string podKind,
         string message,
-        MutationResult? result,
-        IReadOnlyList<string>? resourceWarnings = null,
-        IReadOnlyDictionary<string, string>? resourceAudit = null)
+        IReadOnlyList<string> priorWarnings,
+        IReadOnlyDictionary<string, string>? audit,
+        MutationResult? result)
     {
         var text = $"raygpu webhook: {message}";
-        var warnings = new List<string>(result?.Warnings ?? resourceWarnings ?? []);
+        var warnings = new List<string>(priorWarnings);
         var deny = options.CurrentValue.OnError == OnErrorAction.Deny;
         if (!deny)
         {
@@ -194,7 +190,7 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
             !deny,
             null,
             warnings,
-            result?.AuditAnnotations ?? resourceAudit,
+            audit,
             deny ? 500 : null,
             deny ? text : null);
         return new AdmissionOutcome(body, request.Uid, AdmissionOutcome.Error, podKind, result);
