@@ -235,6 +235,61 @@ public class RayResourceMutatorTests
         Assert.NotEmpty(result.Patch);
     }
 
+    [Fact]
+    public void Mutate_ManyGroups_EveryGroupPatchedAndThePatchApplies()
+    {
+        var resource = ResourceFixtures.Resource(ResourceFixtures.RayCluster);
+        var groups = resource["spec"]!["workerGroupSpecs"]!.AsArray();
+        var template = Group(resource["spec"]!, "gpu-auto");
+        for (var i = 0; i < 300; i++)
+        {
+            var copy = template.DeepClone().AsObject();
+            copy["groupName"] = $"gpu-many-{i}";
+            groups.Add(copy);
+        }
+
+        var result = Mutate(resource);
+
+        Assert.Equal(304, result.Groups.Count);
+        var mutated = IndependentJsonPatch.Apply(resource, result.Patch);
+        Assert.All(
+            mutated["spec"]!["workerGroupSpecs"]!.AsArray().Where(g => ((string)g!["groupName"]!).StartsWith("gpu-many-", StringComparison.Ordinal)),
+            g => Assert.Equal("1", (string?)g!["rayStartParams"]!["num-gpus"]));
+        Assert.Empty(Mutate(mutated).Patch);
+    }
+
+    [Fact]
+    public void Mutate_UpdateExistingOnAMutatedCluster_NoOperations()
+    {
+        var policy = TestPolicies.ExamplePolicy with { CustomResources = new CustomResourcePolicy(true) };
+        var stored = Mutate(ResourceFixtures.Resource(ResourceFixtures.RayCluster), policy).Mutated!;
+
+        var result = Mutate(stored.DeepClone().AsObject(), policy, old: stored);
+
+        Assert.Equal(MutationDecision.Unchanged, result.Decision);
+        Assert.Empty(result.Patch);
+    }
+
+    [Fact]
+    public void Mutate_UpdateWithARepeatedGroupName_EachCopyIsMatchedByName()
+    {
+        // The CRD schema does not forbid two groups of one name (KubeRay's validation does): each copy is compared
+        // with the stored group of that name, so an identical copy is left alone and a changed one is mutated.
+        var stored = ResourceFixtures.Resource(ResourceFixtures.RayCluster);
+        var updated = stored.DeepClone().AsObject();
+        var copy = Group(updated["spec"]!, "gpu-auto").DeepClone().AsObject();
+        var changed = copy.DeepClone().AsObject();
+        updated["spec"]!["workerGroupSpecs"]!.AsArray().Add(copy);
+        changed["template"]!["spec"]!["containers"]![0]!["image"] = "rayproject/ray:2.47.0-gpu";
+        updated["spec"]!["workerGroupSpecs"]!.AsArray().Add(changed);
+
+        var result = Mutate(updated, old: stored);
+
+        Assert.NotEmpty(result.Patch);
+        Assert.All(result.Patch, op => Assert.StartsWith("/spec/workerGroupSpecs/4/", op.Path, StringComparison.Ordinal));
+        IndependentJsonPatch.Apply(updated, result.Patch);
+    }
+
     private const string Tenancy = """
         version: v1
         profiles:
