@@ -30,6 +30,7 @@ public class AdmissionHandlerBenchmarks
         .AddDiagnoser(MemoryDiagnoser.Default);
 
     private byte[] _body = [];
+    private byte[] _rayClusterBody = [];
     private AdmissionHandler _handler = null!;
     private JsonObject _pod = null!;
     private JsonDocument _document = null!;
@@ -57,6 +58,12 @@ public class AdmissionHandlerBenchmarks
         if (outcome.Decision != AdmissionOutcome.Patched)
         {
             throw new InvalidOperationException($"the fixture must be patched, got {outcome.Decision}");
+        }
+
+        _rayClusterBody = Fixture.RayClusterReview();
+        if (_handler.Handle(_rayClusterBody).Decision != AdmissionOutcome.Patched)
+        {
+            throw new InvalidOperationException("the RayCluster fixture must be patched");
         }
     }
 
@@ -100,6 +107,10 @@ public class AdmissionHandlerBenchmarks
 
     [Benchmark]
     public byte[] Handle() => _handler.Handle(_body).ResponseBody;
+
+    /// <summary>A RayCluster CREATE with four groups: every group template through the core, one answer.</summary>
+    [Benchmark]
+    public byte[] HandleRayCluster() => _handler.Handle(_rayClusterBody).ResponseBody;
 
     private sealed class FixedPolicy(GpuPolicy policy) : IPolicySource
     {

@@ -34,7 +34,7 @@ public sealed class ChartDefaultsTests(DefaultChartFixture fixture) : IClassFixt
     [Fact]
     public void WebhookConfiguration_FollowsTheRecommendedSettings()
     {
-        var webhook = Assert.Single(_chart.Single("MutatingWebhookConfiguration")["webhooks"]!.AsArray())!;
+        var webhook = _chart.Single("MutatingWebhookConfiguration")["webhooks"]!.AsArray().Single(w => (string?)w!["name"] == "pods.raygpu.io")!;
 
         Assert.Equal("""[{"apiGroups":[""],"apiVersions":["v1"],"operations":["CREATE"],"resources":["pods"],"scope":"Namespaced"}]""", webhook["rules"]!.ToJsonString());
         Assert.Equal(
@@ -49,6 +49,26 @@ public sealed class ChartDefaultsTests(DefaultChartFixture fixture) : IClassFixt
         Assert.Equal("""["v1"]""", webhook["admissionReviewVersions"]!.ToJsonString());
         Assert.Equal("IfNeeded", (string?)webhook["reinvocationPolicy"]);
         Assert.Null(webhook["matchConditions"]);
+    }
+
+    [Fact]
+    public void WebhookConfiguration_RegistersRayCustomResourcesForCreateAndSpecChangingUpdates()
+    {
+        var webhooks = _chart.Single("MutatingWebhookConfiguration")["webhooks"]!.AsArray();
+        var pods = webhooks.Single(w => (string?)w!["name"] == "pods.raygpu.io")!;
+        var resources = webhooks.Single(w => (string?)w!["name"] == "rayresources.raygpu.io")!;
+
+        Assert.Equal(
+            """[{"apiGroups":["ray.io"],"apiVersions":["v1"],"operations":["CREATE","UPDATE"],"resources":["rayclusters","rayjobs","rayservices"],"scope":"Namespaced"}]""",
+            resources["rules"]!.ToJsonString());
+        Assert.Null(resources["objectSelector"]);
+        var condition = Assert.Single(resources["matchConditions"]!.AsArray())!;
+        Assert.Equal("raygpu-spec-changed", (string?)condition["name"]);
+        Assert.Equal("request.operation == 'CREATE' || object.spec != oldObject.spec", (string?)condition["expression"]);
+        Assert.True(JsonNode.DeepEquals(pods["clientConfig"], resources["clientConfig"]));
+        Assert.True(JsonNode.DeepEquals(pods["namespaceSelector"], resources["namespaceSelector"]));
+        Assert.Equal("None", (string?)resources["sideEffects"]);
+        Assert.Equal("Ignore", (string?)resources["failurePolicy"]);
     }
 
     [Fact]

@@ -135,6 +135,32 @@ public sealed class ChartValuesTests : IDisposable
     }
 
     [Fact]
+    public async Task CustomResources_Disabled_OnlyThePodWebhookIsRegistered()
+    {
+        var chart = await RenderedChart.RenderAsync("--set", "webhook.customResources.enabled=false").WaitAsync(TimeSpan.FromSeconds(90));
+
+        var webhook = Assert.Single(chart.Single("MutatingWebhookConfiguration")["webhooks"]!.AsArray())!;
+        Assert.Equal("pods.raygpu.io", (string?)webhook["name"]);
+    }
+
+    [Fact]
+    public async Task CustomResources_UserMatchConditions_FollowTheSpecChangedCondition()
+    {
+        var values = Write("cr-conditions.yaml", """
+            webhook:
+              admission:
+                matchConditions:
+                  - name: not-ci
+                    expression: "!request.userInfo.username.startsWith('system:serviceaccount:ci:')"
+            """);
+
+        var chart = await RenderedChart.RenderAsync("-f", values).WaitAsync(TimeSpan.FromSeconds(90));
+
+        var webhook = chart.Single("MutatingWebhookConfiguration")["webhooks"]!.AsArray().Single(w => (string?)w!["name"] == "rayresources.raygpu.io")!;
+        Assert.Equal(["raygpu-spec-changed", "not-ci"], webhook["matchConditions"]!.AsArray().Select(c => (string)c!["name"]!));
+    }
+
+    [Fact]
     public async Task ExamplePolicy_AsValues_RendersAPolicyTheWebhookAccepts()
     {
         var example = File.ReadAllText(Path.Combine(Helm.RepositoryRoot, "examples", "policy.yaml"));

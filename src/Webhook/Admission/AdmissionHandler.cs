@@ -5,7 +5,8 @@ using Platform.Webhook.Policy;
 namespace Platform.Webhook.Admission;
 
 /// <summary>Bytes in, bytes out: decodes an AdmissionReview, mutates CREATE of Ray pods with the policy in
-/// force, and encodes the answer. Everything that is not a pod CREATE is allowed untouched. Only a request
+/// force, and encodes the answer; CREATE and UPDATE of RayClusters, RayJobs and RayServices get the same policy
+/// on their group templates. Everything else is allowed untouched. Only a request
 /// that cannot be answered at all (no JSON, no uid) throws; every other failure becomes an answer that
 /// echoes the uid, allowed with a warning or denied as <c>Admission:OnError</c> says.</summary>
 internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsMonitor<AdmissionOptions> options, ILogger<AdmissionHandler> logger)
@@ -21,29 +22,24 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
     {
         using var request = AdmissionRequest.Parse(body);
 
+        if (request.RayResourceKind is { } kind)
+        {
+            return HandleRayResource(request, kind, cancellationToken);
+        }
+
         if (!request.IsPodCreate || request.Pod is not { } pod)
         {
             return Allow(request, PodKindOther);
         }
 
-        MutationResult result;
-        try
+        var (result, error) = Mutate(
+            request,
+            (pod, request.Namespace, policies, cancellationToken),
+            static s => PodMutator.Mutate(s.pod, s.Namespace, s.policies.Current, keepMutated: false, s.cancellationToken),
+            cancellationToken);
+        if (result is null)
         {
-            result = PodMutator.Mutate(pod, request.Namespace, policies.Current, keepMutated: false, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            // The core is pure and should not throw; if it does, the pod still gets an answer.
-            using (Scope(request, LogLevel.Error))
-            {
-                LogHandlerFailed(e, request.Uid);
-            }
-
-            return OnError(request, PodKindOther, $"internal error: {e.Message}", null);
+            return OnError(request, PodKindOther, $"internal error: {error}", [], null, null);
         }
 
         var podKind = result.Kind switch
@@ -61,48 +57,127 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
                     LogPatched(result.Kind, result.Cluster, result.Group, result.Profile ?? PolicyAnnotations.DefaultPolicyValue, result.Patch.Count, request.DryRun);
                 }
 
-                return new AdmissionOutcome(
-                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, result.Patch, result.Warnings, result.AuditAnnotations),
-                    request.Uid,
-                    AdmissionOutcome.Patched,
-                    podKind,
-                    result);
+                break;
             case MutationDecision.Denied:
                 using (Scope(request, LogLevel.Warning))
                 {
                     LogDenied(result.Kind, result.Cluster, result.Group, result.Message);
                 }
 
-                return new AdmissionOutcome(
-                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, false, null, result.Warnings, result.AuditAnnotations, 403, result.Message),
-                    request.Uid,
-                    AdmissionOutcome.Denied,
-                    podKind,
-                    result);
+                break;
             case MutationDecision.Failed:
                 using (Scope(request, LogLevel.Error))
                 {
                     LogMutationFailed(result.Kind, result.Cluster, result.Group, result.Message);
                 }
 
-                return OnError(request, podKind, result.Message ?? "mutation failed", result);
-            default:
-                return new AdmissionOutcome(
-                    AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, null, result.Warnings, result.AuditAnnotations),
-                    request.Uid,
-                    AdmissionOutcome.Allowed,
-                    podKind,
-                    result);
+                break;
+        }
+
+        return Respond(request, podKind, result.Decision, result.Patch, result.Warnings, result.AuditAnnotations, result.Message, result);
+    }
+
+    /// <summary>A RayCluster, RayJob or RayService on CREATE or UPDATE: every group template through the core
+    /// (<see cref="RayResourceMutator"/>); the answer follows the same vocabulary as a pod's.</summary>
+    private AdmissionOutcome HandleRayResource(AdmissionRequest request, string kind, CancellationToken cancellationToken)
+    {
+        var objectKind = kind.ToLowerInvariant();
+        var (result, error) = Mutate(
+            request,
+            (kind, request.RayResource, request.OldRayResource, request.Namespace, policies, cancellationToken),
+            static s => RayResourceMutator.Mutate(s.kind, s.RayResource, s.OldRayResource, s.Namespace, s.policies.Current, keepMutated: false, s.cancellationToken),
+            cancellationToken);
+        if (result is null)
+        {
+            return OnError(request, objectKind, $"internal error: {error}", [], null, null);
+        }
+
+        switch (result.Decision)
+        {
+            case MutationDecision.Patched:
+                using (Scope(request, LogLevel.Information))
+                {
+                    LogResourcePatched(kind, result.Cluster, result.Patch.Count, request.Operation, request.DryRun);
+                }
+
+                break;
+            case MutationDecision.Denied:
+                using (Scope(request, LogLevel.Warning))
+                {
+                    LogResourceDenied(kind, result.Cluster, result.Message);
+                }
+
+                break;
+            case MutationDecision.Failed:
+                using (Scope(request, LogLevel.Error))
+                {
+                    LogResourceFailed(kind, result.Cluster, result.Message);
+                }
+
+                break;
+        }
+
+        return Respond(request, objectKind, result.Decision, result.Patch, result.Warnings, result.AuditAnnotations, result.Message, null);
+    }
+
+    /// <summary>Runs a mutation; the core is pure and should not throw, but if it does the request still gets an
+    /// answer (no result here, the exception's message, logged); reading the policy counts as part of it. Cancellation by the API server propagates. The
+    /// state goes in as a value and the delegates are static, so no closure is allocated per request.</summary>
+    private (T? Result, string? Error) Mutate<TState, T>(AdmissionRequest request, TState state, Func<TState, T> mutate, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            return (mutate(state), null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            using (Scope(request, LogLevel.Error))
+            {
+                LogHandlerFailed(e, request.Uid);
+            }
+
+            return (null, e.Message);
         }
     }
+
+    /// <summary>The answer for a decision, the same for pods and custom resources.</summary>
+    private AdmissionOutcome Respond(
+        AdmissionRequest request,
+        string kind,
+        MutationDecision decision,
+        IReadOnlyList<JsonPatchOperation> patch,
+        IReadOnlyList<string> warnings,
+        IReadOnlyDictionary<string, string> audit,
+        string? message,
+        MutationResult? result) => decision switch
+        {
+            MutationDecision.Patched => new AdmissionOutcome(
+                AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, patch, warnings, audit), request.Uid, AdmissionOutcome.Patched, kind, result),
+            MutationDecision.Denied => new AdmissionOutcome(
+                AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, false, null, warnings, audit, 403, message), request.Uid, AdmissionOutcome.Denied, kind, result),
+            MutationDecision.Failed => OnError(request, kind, message ?? "mutation failed", warnings, audit, result),
+            _ => new AdmissionOutcome(
+                AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, null, warnings, audit), request.Uid, AdmissionOutcome.Allowed, kind, result),
+        };
 
     private static AdmissionOutcome Allow(AdmissionRequest request, string podKind) =>
         new(AdmissionResponseWriter.Write(request.ApiVersion, request.Uid, true, null, [], null), request.Uid, AdmissionOutcome.Allowed, podKind, null);
 
-    private AdmissionOutcome OnError(AdmissionRequest request, string podKind, string message, MutationResult? result)
+    private AdmissionOutcome OnError(
+        AdmissionRequest request,
+        string podKind,
+        string message,
+        IReadOnlyList<string> priorWarnings,
+        IReadOnlyDictionary<string, string>? audit,
+        MutationResult? result)
     {
         var text = $"raygpu webhook: {message}";
-        var warnings = new List<string>(result?.Warnings ?? []);
+        var warnings = new List<string>(priorWarnings);
         var deny = options.CurrentValue.OnError == OnErrorAction.Deny;
         if (!deny)
         {
@@ -115,7 +190,7 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
             !deny,
             null,
             warnings,
-            result?.AuditAnnotations,
+            audit,
             deny ? 500 : null,
             deny ? text : null);
         return new AdmissionOutcome(body, request.Uid, AdmissionOutcome.Error, podKind, result);
@@ -135,7 +210,7 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
             logger,
             request.Uid,
             request.Namespace ?? string.Empty,
-            request.PodName(),
+            request.ObjectName(),
             request.PodLabel(RayLabels.Cluster),
             request.PodLabel(RayLabels.Group));
     }
@@ -152,6 +227,15 @@ internal sealed partial class AdmissionHandler(IPolicySource policies, IOptionsM
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Could not mutate Ray {PodKind} of cluster {RayCluster} group {RayGroup}: {Reason}")]
     private partial void LogMutationFailed(RayPodKind podKind, string? rayCluster, string? rayGroup, string? reason);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Patched {Kind} {RayCluster}: {OperationCount} operations on {Operation} (dry run: {DryRun})")]
+    private partial void LogResourcePatched(string kind, string? rayCluster, int operationCount, string? operation, bool dryRun);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Denied {Kind} {RayCluster}: {Reason}")]
+    private partial void LogResourceDenied(string kind, string? rayCluster, string? reason);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "Could not mutate {Kind} {RayCluster}: {Reason}")]
+    private partial void LogResourceFailed(string kind, string? rayCluster, string? reason);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "The admission handler failed on request {AdmissionUid}")]
     private partial void LogHandlerFailed(Exception exception, string admissionUid);

@@ -11,6 +11,8 @@ internal sealed class AdmissionRequest : IDisposable
 {
     private const string DefaultApiVersion = "admission.k8s.io/v1";
     private const string Create = "CREATE";
+    private const string Update = "UPDATE";
+    private const string RayGroup = "ray.io";
     private const string Pods = "pods";
 
     /// <summary>The API server never sends a member twice; a body that does is refused (400) rather than read
@@ -40,6 +42,17 @@ internal sealed class AdmissionRequest : IDisposable
             Pod = pod;
         }
 
+        // request.kind names what the object is, whatever resource path or version it was sent under.
+        if (Operation is Create or Update && string.IsNullOrEmpty(SubResource)
+            && request.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.Object
+            && StringOf(kind, "group") == RayGroup && RayResourceKindOf(StringOf(kind, "kind")) is { } rayKind
+            && request.TryGetProperty("object", out var rayObject))
+        {
+            RayResourceKind = rayKind;
+            RayResource = rayObject;
+            OldRayResource = Operation == Update && request.TryGetProperty("oldObject", out var old) ? old : default;
+        }
+
         Namespace = StringOf(request, "namespace") ?? (Pod is { } p ? StringOf(Metadata(p), "namespace") : null);
     }
 
@@ -61,6 +74,15 @@ internal sealed class AdmissionRequest : IDisposable
 
     /// <summary>For a pod CREATE, <c>request.object</c>; otherwise null.</summary>
     public JsonElement? Pod { get; }
+
+    /// <summary>RayCluster, RayJob or RayService on CREATE or UPDATE; otherwise null.</summary>
+    public string? RayResourceKind { get; }
+
+    /// <summary>For a Ray custom resource, <c>request.object</c> (any JSON kind: the mutator judges its shape).</summary>
+    public JsonElement RayResource { get; }
+
+    /// <summary>For a Ray custom resource UPDATE, <c>request.oldObject</c>; otherwise undefined.</summary>
+    public JsonElement OldRayResource { get; }
 
     public bool IsPodCreate => Operation == Create && string.IsNullOrEmpty(Group) && Resource == Pods && string.IsNullOrEmpty(SubResource);
 
@@ -121,6 +143,11 @@ internal sealed class AdmissionRequest : IDisposable
         return metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("labels", out var labels) ? StringOf(labels, key) ?? string.Empty : string.Empty;
     }
 
+    /// <summary>The name of the object for the request's logging scope: the pod's (see <see cref="PodName"/>) or
+    /// the custom resource's.</summary>
+    public string ObjectName() =>
+        RayResourceKind is null ? PodName() : StringOf(Metadata(RayResource), "name") ?? StringOf(Metadata(RayResource), "generateName") ?? string.Empty;
+
     public void Dispose()
     {
         if (_body is { } body)
@@ -132,7 +159,10 @@ internal sealed class AdmissionRequest : IDisposable
     }
 
     private static JsonElement Metadata(JsonElement pod) =>
-        pod.TryGetProperty("metadata", out var metadata) ? metadata : default;
+        pod.ValueKind == JsonValueKind.Object && pod.TryGetProperty("metadata", out var metadata) ? metadata : default;
+
+    private static string? RayResourceKindOf(string? kind) =>
+        kind is Mutation.RayResourceKind.RayCluster or Mutation.RayResourceKind.RayJob or Mutation.RayResourceKind.RayService ? kind : null;
 
     /// <summary>A string member, or null when missing, not a string, or not text .NET can hold (a lone surrogate
     /// escape is valid JSON but no valid UTF-16 string).</summary>

@@ -4,7 +4,9 @@ using Platform.Webhook.Policy;
 
 namespace Platform.Webhook.Cli;
 
-/// <summary><c>mutate</c>: runs every pod found in the inputs through <see cref="PodMutator"/> and prints the outcome.</summary>
+/// <summary><c>mutate</c>: mutates the group templates of every Ray custom resource in the inputs (the template
+/// level), then runs every pod found, including the pods KubeRay builds from those templates, through
+/// <see cref="PodMutator"/> (the pod level), and prints both.</summary>
 internal static class MutateCommand
 {
     public static int Run(IReadOnlyList<string> args, StdinReader stdin, TextWriter stdout, TextWriter stderr)
@@ -23,6 +25,8 @@ internal static class MutateCommand
             documents.AddRange(ManifestReader.Read(text, source));
         }
 
+        var templateLevel = new List<TemplateLevel.Outcome>();
+        documents = TemplateLevel.Apply(documents, arguments.Namespace, policy, templateLevel);
         var found = PodInputCollector.Collect(documents, arguments.Namespace);
         foreach (var skipped in found.Skipped)
         {
@@ -42,10 +46,17 @@ internal static class MutateCommand
         switch (arguments.Output)
         {
             case OutputFormat.Report:
-                ReportWriter.Write(stdout, policyDescription, outcomes);
+                var templates = new StringWriter();
+                TemplateLevel.WriteReport(templates, templateLevel);
+                ReportWriter.Write(stdout, policyDescription, outcomes, templates.ToString());
                 break;
             default:
                 MachineOutputWriter.Write(stdout, arguments.Output, outcomes);
+                foreach (var (origin, result) in templateLevel.Where(t => t.Result.Decision == MutationDecision.Denied))
+                {
+                    stderr.WriteLine($"denied: {origin} (template level): {result.Message}");
+                }
+
                 foreach (var rejected in outcomes.Where(o => !o.Allowed))
                 {
                     var group = rejected.Input.Group is null ? string.Empty : $" group {rejected.Input.Group}";
@@ -55,7 +66,7 @@ internal static class MutateCommand
                 break;
         }
 
-        return outcomes.All(o => o.Allowed) ? WebhookCli.ExitAllowed : WebhookCli.ExitDenied;
+        return outcomes.All(o => o.Allowed) && templateLevel.All(t => t.Result.Decision != MutationDecision.Denied) ? WebhookCli.ExitAllowed : WebhookCli.ExitDenied;
     }
 
     /// <summary>

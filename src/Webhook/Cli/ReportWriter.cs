@@ -7,10 +7,16 @@ namespace Platform.Webhook.Cli;
 /// <summary>The human-readable <c>mutate</c> output: per pod a header, decision, warnings, patch and resulting pod.</summary>
 internal static class ReportWriter
 {
-    public static void Write(TextWriter stdout, string policyDescription, IReadOnlyList<PodOutcome> outcomes)
+    /// <param name="templateLevel">The template level of the Ray resources, printed ahead of the pods.</param>
+    public static void Write(TextWriter stdout, string policyDescription, IReadOnlyList<PodOutcome> outcomes, string templateLevel = "")
     {
         var sb = new StringBuilder();
         sb.Append("policy: ").Append(policyDescription).Append('\n');
+        if (templateLevel.Length > 0)
+        {
+            sb.Append('\n').Append(templateLevel.TrimEnd('\n')).Append('\n');
+        }
+
         foreach (var outcome in outcomes)
         {
             sb.Append('\n');

@@ -33,6 +33,10 @@ internal sealed class MutationContext(JsonObject template, JsonElement original,
 
     public RayPod RayPod => rayPod;
 
+    /// <summary>The template is a group template of a Ray custom resource: KubeRay has yet to write the
+    /// <c>ray start</c> line, and writes <c>--num-gpus</c> from the limit (or <c>rayStartParams</c>) itself.</summary>
+    public bool KubeRayWritesRayStart { get; init; }
+
     public GpuPolicy Policy => policy;
 
     public GpuProfile? Profile => profile;

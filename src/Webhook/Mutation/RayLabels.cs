@@ -8,6 +8,9 @@ internal static class RayLabels
     public const string Group = "ray.io/group";
     public const string Head = "head";
     public const string Worker = "worker";
+
+    /// <summary>The <c>ray.io/group</c> of the head: KubeRay names the head group so.</summary>
+    public const string HeadGroup = "headgroup";
 }
 
 /// <summary>The annotations this webhook reads and writes.</summary>

@@ -81,7 +81,7 @@ internal static class RayStartMutation
             context.Warn($"ray start of container {name} says --num-gpus={previous} but its GPU limit is {gpus} (ray.numGpus: warn)");
         }
 
-        if (limitChanged && !rayStartInArgs)
+        if (limitChanged && !rayStartInArgs && !context.KubeRayWritesRayStart)
         {
             context.Warn($"no 'ray start' in args[0] of container {name}: set --num-gpus={gpus} there yourself");
         }

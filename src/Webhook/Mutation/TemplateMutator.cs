@@ -40,6 +40,14 @@ internal static class TemplateMutator
         return Mutate(JsonObject.Create(template)!, template, location, rayPod, podNamespace, policy, keepMutated, cancellationToken);
     }
 
+    /// <summary>A group template of a Ray custom resource (<see cref="RayResourceMutator"/>): the same rules, except
+    /// that KubeRay has yet to write the <c>ray start</c> line, and writes <c>--num-gpus</c> from the limit (or
+    /// <c>rayStartParams</c>) itself. The patched template is always returned.</summary>
+    internal static MutationResult MutateGroupTemplate(JsonElement template, string location, RayPod rayPod, string? podNamespace, GpuPolicy policy, CancellationToken cancellationToken) =>
+        template.ValueKind == JsonValueKind.Object
+            ? Mutate(JsonObject.Create(template)!, template, location, rayPod, podNamespace, policy, keepMutated: true, cancellationToken, kubeRayWritesRayStart: true)
+            : Mutate(template, location, rayPod, podNamespace, policy, keepMutated: true, cancellationToken);
+
     /// <summary>As above, with the working view already made (the pod caller classified the pod on it).</summary>
     internal static MutationResult Mutate(
         JsonObject working,
@@ -49,7 +57,19 @@ internal static class TemplateMutator
         string? podNamespace,
         GpuPolicy policy,
         bool keepMutated,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        Mutate(working, template, location, rayPod, podNamespace, policy, keepMutated, cancellationToken, kubeRayWritesRayStart: false);
+
+    private static MutationResult Mutate(
+        JsonObject working,
+        JsonElement template,
+        string location,
+        RayPod rayPod,
+        string? podNamespace,
+        GpuPolicy policy,
+        bool keepMutated,
+        CancellationToken cancellationToken,
+        bool kubeRayWritesRayStart)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (rayPod.Kind == RayPodKind.NotRay)
@@ -79,7 +99,7 @@ internal static class TemplateMutator
             profile = rule is null ? null : policy.Profiles[rule.Profile];
         }
 
-        var context = new MutationContext(working, template, rayPod, policy, profile, cancellationToken);
+        var context = new MutationContext(working, template, rayPod, policy, profile, cancellationToken) { KubeRayWritesRayStart = kubeRayWritesRayStart };
         try
         {
             GpuLimitMutation.Apply(context);

@@ -13,6 +13,10 @@ internal sealed record GpuPolicy(
     public const string DefaultGpuResourceName = "nvidia.com/gpu";
     public const string DefaultGpuNodeLabel = "nvidia.com/gpu.present";
 
+    /// <summary>How Ray custom resources are treated on UPDATE; outside the positional list so every existing
+    /// construction keeps the default.</summary>
+    public CustomResourcePolicy CustomResources { get; init; } = CustomResourcePolicy.Default;
+
     /// <summary>What the webhook enforces when no policy file is configured: head protection and the
     /// tolerations every GPU pod needs on GPU node groups tainted as NVIDIA's and KubeRay's guides ask.</summary>
     public static GpuPolicy Default { get; } = new(

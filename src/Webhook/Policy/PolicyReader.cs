@@ -10,11 +10,12 @@ internal sealed class PolicyReader(List<PolicyError> errors)
 {
     public const string ReservedProfileName = "default";
 
-    private static readonly string[] TopKeys = ["version", "gpuResourceName", "gpuNodeLabel", "head", "gpuPods", "profiles", "rules", "ray"];
+    private static readonly string[] TopKeys = ["version", "gpuResourceName", "gpuNodeLabel", "head", "gpuPods", "profiles", "rules", "ray", "customResources"];
     private static readonly string[] HeadKeys = ["avoidGpuNodes", "hideGpus", "annotations"];
     private static readonly string[] GpuPodKeys = ["tolerations", "nodeSelector"];
     private static readonly string[] ProfileKeys = ["gpus", "enforce", "nodeSelector", "tolerations", "nodeAffinity", "namespaces"];
     private static readonly string[] RayKeys = ["numGpus"];
+    private static readonly string[] CustomResourceKeys = ["updateExisting"];
     private static readonly string[] NumGpusValues = ["fix", "warn"];
     private static readonly string[] RuleKeys = ["profile", "namespaces", "clusters", "groups"];
     private static readonly string[] TolerationKeys = ["key", "operator", "value", "effect", "tolerationSeconds"];
@@ -58,7 +59,18 @@ internal sealed class PolicyReader(List<PolicyError> errors)
             ReadGpuPods(Child(map, "gpuPods")),
             profiles,
             ReadRules(Child(map, "rules"), profiles),
-            ReadRay(Child(map, "ray")));
+            ReadRay(Child(map, "ray")))
+        {
+            CustomResources = ReadCustomResources(Child(map, "customResources")),
+        };
+    }
+
+    private CustomResourcePolicy ReadCustomResources(YamlNode? node)
+    {
+        var map = node is null ? null : Mapping(node, "customResources", CustomResourceKeys);
+        return map is null
+            ? CustomResourcePolicy.Default
+            : new CustomResourcePolicy(Bool(map, "updateExisting", "customResources") ?? CustomResourcePolicy.Default.UpdateExisting);
     }
 
     private RayPolicy ReadRay(YamlNode? node)

@@ -33,8 +33,14 @@ public sealed class WebhookCliTests : IDisposable
         Assert.Contains("policy: " + ExamplePolicy + " (2 profiles, 2 rules)", run.Out, StringComparison.Ordinal);
         Assert.Contains("=== RayCluster/raycluster-gpu  group headgroup (head)  pod ml-team/raycluster-gpu-head-*", run.Out, StringComparison.Ordinal);
         Assert.Contains("=== RayCluster/raycluster-gpu  group gpu-infer (worker)", run.Out, StringComparison.Ordinal);
-        Assert.Contains("add /spec/containers/0/resources/limits/nvidia.com~1gpu \"1\"", run.Out, StringComparison.Ordinal);
-        Assert.Contains("summary: 4 pods: 3 patched, 1 unchanged, 0 denied, 0 failed (exit 0: all allowed)", run.Out, StringComparison.Ordinal);
+        // Both levels: the template patch first, then the pods KubeRay builds from the mutated templates, which the
+        // pod level then leaves as they are.
+        Assert.Contains("=== RayCluster/raycluster-gpu  (template level, when the resource is applied)", run.Out, StringComparison.Ordinal);
+        Assert.Contains("add /spec/workerGroupSpecs/1/template/spec/containers/0/resources/limits/nvidia.com~1gpu \"1\"", run.Out, StringComparison.Ordinal);
+        Assert.True(
+            run.Out.IndexOf("(template level", StringComparison.Ordinal) < run.Out.IndexOf("group headgroup (head)", StringComparison.Ordinal),
+            "the template level comes before the pods");
+        Assert.Contains("summary: 4 pods: 0 patched, 4 unchanged, 0 denied, 0 failed (exit 0: all allowed)", run.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -59,7 +65,8 @@ public sealed class WebhookCliTests : IDisposable
 
         var array = JsonNode.Parse(run.Out)!.AsArray();
         Assert.Equal(4, array.Count);
-        Assert.Equal(["patched", "patched", "patched", "unchanged"], array.Select(o => (string)o!["decision"]!));
+        // The pods are built from the templates the template level mutated: the pod level has nothing left to do.
+        Assert.Equal(["unchanged", "unchanged", "unchanged", "unchanged"], array.Select(o => (string)o!["decision"]!));
         Assert.Equal("a10g", (string?)array[2]!["profile"]);
         Assert.Equal(JsonValueKind.Array, array[2]!["patch"]!.GetValueKind());
         Assert.Equal("raycluster-gpu-gpu-infer-worker-*", (string?)array[2]!["pod"]);

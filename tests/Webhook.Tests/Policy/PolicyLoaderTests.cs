@@ -96,6 +96,8 @@ public class PolicyLoaderTests
     [InlineData("version: v1\nprofiles: {a: {gpus: 1, namespaces: team-a}}", "profiles.a.namespaces", "list of strings")]
     [InlineData("version: v1\nray: {numGpus: ignore}", "ray.numGpus", "use fix or warn")]
     [InlineData("version: v1\nray: {numGPUs: fix}", "ray.numGPUs", "unknown key")]
+    [InlineData("version: v1\ncustomResources: {updateExisting: sometimes}", "customResources.updateExisting", "")]
+    [InlineData("version: v1\ncustomResources: {updateExsting: true}", "customResources.updateExsting", "unknown key")]
     public void Parse_InvalidPolicy_ReportsPathAndFix(string yaml, string path, string messagePart)
     {
         var result = PolicyLoader.Parse(yaml);
@@ -180,6 +182,14 @@ public class PolicyLoaderTests
         Assert.Null(policy.Profiles["b"].Namespaces);
         Assert.True(policy.Profiles["b"].AllowsNamespace("anyone"));
         Assert.Equal(NumGpusAction.Fix, TestPolicies.Parse("version: v1").Ray.NumGpus);
+    }
+
+    [Fact]
+    public void Parse_CustomResourcesUpdateExisting_DefaultsToFalse()
+    {
+        Assert.False(TestPolicies.Parse("version: v1").CustomResources.UpdateExisting);
+        Assert.False(TestPolicies.Parse("version: v1\ncustomResources: {}").CustomResources.UpdateExisting);
+        Assert.True(TestPolicies.Parse("version: v1\ncustomResources: {updateExisting: true}").CustomResources.UpdateExisting);
     }
 
     [Fact]

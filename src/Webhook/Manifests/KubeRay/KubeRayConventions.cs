@@ -16,7 +16,7 @@ internal static class KubeRayConventions
     public const string CreatedByLabel = "app.kubernetes.io/created-by";
     public const string AppName = "kuberay";
     public const string CreatedBy = "kuberay-operator";
-    public const string HeadGroupName = "headgroup";
+    public const string HeadGroupName = Mutation.RayLabels.HeadGroup;
 
     public const string FaultToleranceAnnotation = "ray.io/ft-enabled";
     public const string OverwriteContainerCommandAnnotation = "ray.io/overwrite-container-cmd";
