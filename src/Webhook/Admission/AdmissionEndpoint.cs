@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Platform.Webhook.Diagnostics;
 
@@ -187,11 +188,15 @@ internal sealed partial class AdmissionEndpoint(
 
     /// <summary>
     /// Failures of the connection rather than of the webhook: a body that ended early or came too slowly
-    /// (Kestrel's BadHttpRequestException), a reset, or the caller gone (RequestAborted).
+    /// (Kestrel's BadHttpRequestException), a reset, the connection aborted (by the server's shutdown, the
+    /// connection cap, or the transport), or the caller gone (RequestAborted).
     /// </summary>
     private static bool IsClientFailure(Exception exception, HttpContext context) => exception switch
     {
         Microsoft.AspNetCore.Http.BadHttpRequestException => true,
+        // Checked before RequestAborted: Kestrel's abort fails a pending body read with this at once but only
+        // queues RequestAborted's cancellation to the thread pool, so the token may not be set yet when it is caught.
+        ConnectionAbortedException => true,
         OperationCanceledException => context.RequestAborted.IsCancellationRequested,
         IOException => true,
         _ => false,

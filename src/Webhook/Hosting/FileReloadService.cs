@@ -52,7 +52,16 @@ internal sealed partial class FileReloadService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_loops.Select(l => l.Loop)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_loops.Select(l => l.Loop)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's shutdown time is spent (Kestrel's drain of a request that never completed takes all of it,
+            // and this service stops after Kestrel): a loop still inside a check has been told to stop and ends by
+            // itself. Throwing here would fail the whole host's stop over a file read.
+        }
     }
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;

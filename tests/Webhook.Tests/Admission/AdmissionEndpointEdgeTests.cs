@@ -1,4 +1,7 @@
+using System.IO.Pipelines;
 using System.Text;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -55,12 +58,44 @@ public sealed class AdmissionEndpointEdgeTests
         await using var connection = await RawTlsConnection.OpenAsync(host.AdmissionPort);
         await connection.SendAsync(RawTlsConnection.PostHeaders(body.Length));
         await connection.SendAsync(body.AsMemory(0, body.Length / 2));
+        // Sent is not yet read: a server that stops before it has taken the request in closes the connection without
+        // ever seeing it. The request is in the body read loop once the server says the body is arriving in parts.
+        await logs.WaitForAsync(BodyInPartsEventId);
 
         await host.StopAsync();
         var answer = await connection.ReadToEndAsync();
         await logs.WaitForAsync(BodyIncompleteEventId);
 
         await AssertCutOffUnparsedAsync(host, logs, answer);
+    }
+
+    [Fact]
+    public async Task Mutate_BodyReadAbortedBeforeRequestAbortedIsSignalled_CountedIncompleteNotThrown()
+    {
+        // Kestrel's abort (at the end of its shutdown drain) fails the pending body read with ConnectionAbortedException
+        // at once and cancels RequestAborted later from the thread pool: the read fails while the token is still unset.
+        var logs = new CapturingLoggerProvider();
+        await using var host = await WebhookTestHost.StartAsync(extraArgs: ["--Logging:LogLevel:Platform=Debug"], replaceServices: logs.Install);
+        var endpoint = host.App.Services.GetRequiredService<AdmissionEndpoint>();
+        var body = Encoding.UTF8.GetBytes(AdmissionReviews.GpuWorker("uid-aborted").ToJsonString());
+        var pipe = new Pipe();
+        await pipe.Writer.WriteAsync(body.AsMemory(0, body.Length / 2)).AsTask().WaitAsync(WebhookTestHost.Timeout);
+        await pipe.Writer.CompleteAsync(new ConnectionAbortedException("The connection was aborted because the server is shutting down.")).AsTask().WaitAsync(WebhookTestHost.Timeout);
+        var context = new DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.Path = AdmissionEndpoint.Path;
+        context.Request.ContentType = "application/json";
+        context.Request.ContentLength = body.Length;
+        context.Request.Body = pipe.Reader.AsStream();
+
+        var thrown = await Record.ExceptionAsync(() => endpoint.InvokeAsync(context).WaitAsync(WebhookTestHost.Timeout));
+
+        Assert.Null(thrown);
+        Assert.False(context.RequestAborted.IsCancellationRequested);
+        Assert.Contains("shutting down", (await logs.WaitForAsync(BodyIncompleteEventId)).Message, StringComparison.Ordinal);
+        Assert.Equal(1, MetricsText.Value(await MetricsAsync(host), """raygpu_webhook_bad_requests_total{code="incomplete_body"}"""));
+        Assert.Null(MetricsText.Value(await MetricsAsync(host), """raygpu_webhook_bad_requests_total{code="400"}"""));
+        AssertNoErrors(logs);
     }
 
     [Fact]
