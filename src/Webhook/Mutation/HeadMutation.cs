@@ -52,13 +52,7 @@ internal static class HeadMutation
         for (var i = 0; i < containers.Count; i++)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            if (containers[i] is not JsonObject container || ContainerGpus.Has(container, context.Policy))
-            {
-                continue;
-            }
-
-            var env = JsonRead.Array(container, "env");
-            if (env is not null && env.Any(e => e is JsonObject o && JsonRead.String(o, "name") == RayEnv.NvidiaVisibleDevices))
+            if (containers[i] is not JsonObject container || !NeedsHiddenGpus(container, context.Policy))
             {
                 continue;
             }
@@ -66,9 +60,28 @@ internal static class HeadMutation
             context.Patch.Append(
                 ["spec", "containers", i.ToString(System.Globalization.CultureInfo.InvariantCulture)],
                 "env",
-                new JsonObject { ["name"] = RayEnv.NvidiaVisibleDevices, ["value"] = "void" });
+                HiddenGpusEnv());
             context.Changed("hide-gpus");
-            context.Warn($"set {RayEnv.NvidiaVisibleDevices}=void on container {JsonRead.String(container, "name") ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)}: no GPU limit, so it must not see the node's GPUs");
+            context.Warn(HiddenGpusWarning(JsonRead.String(container, "name") ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
     }
+
+    /// <summary>Whether a container of a head pod that gets head.hideGpus treatment needs
+    /// <c>NVIDIA_VISIBLE_DEVICES=void</c>: it has no GPU limit and its env does not set the variable already. The
+    /// custom-resource caller asks the same of the autoscaler sidecar KubeRay adds to the head pod.</summary>
+    public static bool NeedsHiddenGpus(JsonObject container, GpuPolicy policy)
+    {
+        if (ContainerGpus.Has(container, policy))
+        {
+            return false;
+        }
+
+        var env = JsonRead.Array(container, "env");
+        return env is null || !env.Any(e => e is JsonObject o && JsonRead.String(o, "name") == RayEnv.NvidiaVisibleDevices);
+    }
+
+    public static JsonObject HiddenGpusEnv() => new() { ["name"] = RayEnv.NvidiaVisibleDevices, ["value"] = "void" };
+
+    public static string HiddenGpusWarning(string container) =>
+        $"set {RayEnv.NvidiaVisibleDevices}=void on container {container}: no GPU limit, so it must not see the node's GPUs";
 }

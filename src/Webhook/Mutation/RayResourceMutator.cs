@@ -97,6 +97,10 @@ internal static class RayResourceMutator
                 {
                     RayGroupParamsMutation.Apply(group, gpus, before != after, policy, patch, groupWarnings);
                 }
+                else if (group.IsHead && policy.Head.HideGpus)
+                {
+                    HideGpusFromAutoscaler(kind, resource, policy, patch, groupWarnings);
+                }
             }
 
             warnings.AddRange(groupWarnings.Select(w => Truncate($"{Describe(group)}: {w}")));
@@ -130,6 +134,49 @@ internal static class RayResourceMutator
         }
 
         return Finish(MutationDecision.Patched, kind, cluster, outcomes, patch, warnings, null, keepMutated ? proof : null);
+    }
+
+    /// <summary>KubeRay adds the <c>autoscaler</c> sidecar to the head pod only, so the head template cannot carry
+    /// its <c>NVIDIA_VISIBLE_DEVICES=void</c>; KubeRay appends <c>autoscalerOptions.env</c> to that sidecar's env,
+    /// so the variable goes there and the pod built from the cluster needs nothing at pod level. Whether the sidecar
+    /// needs it is the head rule's answer for the container KubeRay would build from the options.</summary>
+    private static void HideGpusFromAutoscaler(string kind, JsonElement resource, GpuPolicy policy, List<JsonPatchOperation> patch, List<string> warnings)
+    {
+        var specPointer = RayResourceKind.ClusterSpecPointer(kind)!;
+        var spec = resource;
+        foreach (var segment in JsonPointer.Parse(specPointer))
+        {
+            spec = spec.ValueKind == JsonValueKind.Object && spec.TryGetProperty(segment, out var child) ? child : default;
+        }
+
+        if (spec.ValueKind != JsonValueKind.Object
+            || !spec.TryGetProperty("enableInTreeAutoscaling", out var enabled) || enabled.ValueKind != JsonValueKind.True)
+        {
+            return;
+        }
+
+        var options = spec.TryGetProperty("autoscalerOptions", out var found) && found.ValueKind == JsonValueKind.Object ? JsonObject.Create(found) : null;
+        var sidecar = new JsonObject
+        {
+            ["name"] = Manifests.KubeRay.KubeRayConventions.AutoscalerContainer,
+            ["env"] = options?["env"]?.DeepClone(),
+            ["resources"] = options?["resources"]?.DeepClone(),
+        };
+        if (!HeadMutation.NeedsHiddenGpus(sidecar, policy))
+        {
+            return;
+        }
+
+        // Absent or null members are added whole; "add" on a null member replaces it (RFC 6902 4.1).
+        var optionsPointer = specPointer + "/autoscalerOptions";
+        var variable = HeadMutation.HiddenGpusEnv();
+        var operation = options is null
+            ? new JsonPatchOperation(JsonPatchOperation.AddOp, optionsPointer, new JsonObject { ["env"] = new JsonArray(variable) })
+            : options["env"] is JsonArray
+                ? new JsonPatchOperation(JsonPatchOperation.AddOp, optionsPointer + "/env/-", variable)
+                : new JsonPatchOperation(JsonPatchOperation.AddOp, optionsPointer + "/env", new JsonArray(variable));
+        patch.Add(operation);
+        warnings.Add(HeadMutation.HiddenGpusWarning("autoscaler (autoscalerOptions.env)"));
     }
 
     private static string Describe(RayGroup group) => group.IsHead ? "head group" : $"group {group.Name}";

@@ -163,16 +163,98 @@ public class RayResourceMutatorTests
             var atPodLevel = PodMutator.Mutate(preview.Pod, preview.Namespace, policy);
             var paths = JsonSerializer.Serialize(atPodLevel.Patch.Select(p => p.Path));
 
-            // The one exception: KubeRay adds the autoscaler sidecar to the head pod only, so the template cannot
-            // carry its NVIDIA_VISIBLE_DEVICES=void; the pod level adds it (env is outside the template hash).
-            var sidecar = preview.Pod["spec"]!["containers"]!.AsArray().IndexOf(
-                preview.Pod["spec"]!["containers"]!.AsArray().FirstOrDefault(c => (string?)c!["name"] == "autoscaler"));
-            Assert.True(
-                atPodLevel.Patch.All(op => sidecar > 0 && op.Path.StartsWith($"/spec/containers/{sidecar}/env", StringComparison.Ordinal)
-                    || op.Path == "/metadata/annotations/raygpu.io~1policy"),
-                $"{preview.Group}: {paths}");
-            Assert.True(preview.Group == "headgroup" || atPodLevel.Patch.Count == 0, $"{preview.Group}: {paths}");
+            Assert.True(atPodLevel.Patch.Count == 0, $"{preview.Group}: {paths}");
         }
+    }
+
+    public static TheoryData<string, string, string?, string> AutoscalerOptionsShapes()
+    {
+        var data = new TheoryData<string, string, string?, string>();
+        foreach (var fixture in new[] { ResourceFixtures.RayCluster, ResourceFixtures.RayJob, ResourceFixtures.RayService })
+        {
+            var spec = fixture switch
+            {
+                ResourceFixtures.RayJob => "/spec/rayClusterSpec",
+                ResourceFixtures.RayService => "/spec/rayClusterConfig",
+                _ => "/spec",
+            };
+            data.Add(fixture, "absent", null, spec + "/autoscalerOptions");
+            data.Add(fixture, "null", "null", spec + "/autoscalerOptions");
+            data.Add(fixture, "without env", """{"idleTimeoutSeconds": 60}""", spec + "/autoscalerOptions/env");
+            data.Add(fixture, "null env", """{"env": null}""", spec + "/autoscalerOptions/env");
+            data.Add(fixture, "other env", """{"env": [{"name": "AUTOSCALER_LOG_LEVEL", "value": "debug"}], "envFrom": [{"configMapRef": {"name": "x"}}]}""", spec + "/autoscalerOptions/env/-");
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(AutoscalerOptionsShapes))]
+    public void Mutate_HeadWithInTreeAutoscaling_HidesGpusFromTheSidecarThroughAutoscalerOptionsEnv(string fixture, string shape, string? options, string path)
+    {
+        var resource = ResourceFixtures.Resource(fixture);
+        if (options is not null)
+        {
+            ClusterSpec(resource, fixture)["autoscalerOptions"] = JsonNode.Parse(options);
+        }
+
+        var result = Mutate(resource);
+
+        var operation = Assert.Single(result.Patch, op => op.Path.Contains("autoscalerOptions", StringComparison.Ordinal));
+        Assert.Equal(("add", path), (operation.Op, operation.Path));
+        var mutated = IndependentJsonPatch.Apply(resource, result.Patch);
+        Assert.True(JsonNode.DeepEquals(mutated, result.Mutated), shape);
+        var env = ClusterSpec(mutated, fixture)["autoscalerOptions"]!["env"]!.AsArray();
+        Assert.Single(env, e => (string?)e!["name"] == "NVIDIA_VISIBLE_DEVICES" && (string?)e!["value"] == "void");
+        Assert.Contains(result.Warnings, w => w.Contains("autoscalerOptions.env", StringComparison.Ordinal));
+        var again = Mutate(mutated);
+        Assert.Empty(again.Patch);
+
+        var head = RayPodPreviewBuilder.Build(mutated, Namespace).Single(p => p.Group == "headgroup").Pod;
+        var sidecar = head["spec"]!["containers"]!.AsArray().Single(c => (string?)c!["name"] == "autoscaler")!;
+        Assert.Contains(sidecar["env"]!.AsArray(), e => (string?)e!["name"] == "NVIDIA_VISIBLE_DEVICES" && (string?)e!["value"] == "void");
+        Assert.Empty(PodMutator.Mutate(head, Namespace, TestPolicies.ExamplePolicy).Patch);
+    }
+
+    [Theory]
+    [InlineData("user value", true, """{"env": [{"name": "NVIDIA_VISIBLE_DEVICES", "value": "none"}]}""")]
+    [InlineData("no in-tree autoscaling", false, null)]
+    public void Mutate_AutoscalerThatNeedsNothing_NoAutoscalerOptionsOperation(string shape, bool inTree, string? options)
+    {
+        var resource = ResourceFixtures.Resource(ResourceFixtures.RayCluster);
+        resource["spec"]!["enableInTreeAutoscaling"] = inTree;
+        if (options is not null)
+        {
+            resource["spec"]!["autoscalerOptions"] = JsonNode.Parse(options);
+        }
+
+        var result = Mutate(resource);
+
+        Assert.NotEqual(MutationDecision.Failed, result.Decision);
+        Assert.DoesNotContain(result.Patch, op => op.Path.Contains("autoscalerOptions", StringComparison.Ordinal));
+        Assert.True(result.Patch.Count > 0, shape);
+    }
+
+    [Fact]
+    public void Mutate_HeadWithAGpuLimit_LeavesTheAutoscalerAlone()
+    {
+        var resource = ResourceFixtures.Resource(ResourceFixtures.RayCluster);
+        var ray = resource["spec"]!["headGroupSpec"]!["template"]!["spec"]!["containers"]![0]!.AsObject();
+        ray["resources"] = new JsonObject { ["limits"] = new JsonObject { ["nvidia.com/gpu"] = "1" } };
+
+        var result = Mutate(resource);
+
+        Assert.DoesNotContain(result.Patch, op => op.Path.Contains("autoscalerOptions", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Mutate_HideGpusOff_LeavesTheAutoscalerAlone()
+    {
+        var policy = TestPolicies.ExamplePolicy with { Head = TestPolicies.ExamplePolicy.Head with { HideGpus = false } };
+
+        var result = Mutate(ResourceFixtures.Resource(ResourceFixtures.RayCluster), policy);
+
+        Assert.DoesNotContain(result.Patch, op => op.Path.Contains("autoscalerOptions", StringComparison.Ordinal));
     }
 
     [Fact]
