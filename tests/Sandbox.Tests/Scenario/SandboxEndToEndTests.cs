@@ -27,17 +27,34 @@ public sealed partial class SandboxEndToEndTests
         Assert.Equal("true", document["node"]!["labels"]!["nvidia.com/gpu.present"]!.ToString());
         Assert.Equal("NVIDIA-A10G", document["node"]!["labels"]!["nvidia.com/gpu.product"]!.ToString());
 
-        // Step 3: the six pods of examples/raycluster-gpu.yaml; head hidden from GPUs, gpu-infer given a GPU by profile a10g.
+        // Step 3, template level: the RayCluster itself through the webhook; the head hidden from GPUs, both GPU groups
+        // tolerated, pinned to the A10G and annotated with their profile, gpu-infer given a GPU by profile a10g.
+        var template = Assert.Single(document["templates"]!.AsArray())!.AsObject();
+        Assert.Equal("RayCluster", template["kind"]!.ToString());
+        Assert.Equal("changed", template["decision"]!.ToString());
+        var groups = template["groups"]!.AsArray().ToDictionary(g => g!["group"]!.ToString(), g => g!["operations"]!.AsArray().Select(o => o!.AsObject()).ToList());
+        Assert.Contains(groups["head"], o => o.ToJsonString().Contains("void", StringComparison.Ordinal));
+        foreach (var gpuGroup in new[] { "gpu-a10g", "gpu-infer" })
+        {
+            Assert.Contains(groups[gpuGroup], o => o["field"]!.ToString().StartsWith("template/spec/tolerations", StringComparison.Ordinal));
+            Assert.Contains(groups[gpuGroup], o => o["field"]!.ToString() == "template/spec/nodeSelector" && o["value"]!["nvidia.com/gpu.product"]!.ToString() == "NVIDIA-A10G");
+            Assert.Contains(groups[gpuGroup], o => o.ToJsonString().Contains("raygpu.io/profile", StringComparison.Ordinal) && o.ToJsonString().Contains("a10g", StringComparison.Ordinal));
+        }
+
+        Assert.Contains(groups["gpu-infer"], o => o["field"]!.ToString() == "template/spec/containers/0/resources/limits/nvidia.com/gpu");
+        Assert.False(groups.ContainsKey("cpu-pool"));
+        Assert.Contains(template["warnings"]!.AsArray(), w => w!.ToString().Contains("gpu-infer", StringComparison.Ordinal));
+
+        // Step 3, pod level: the six pods KubeRay builds from the mutated RayCluster already carry it all, so the pod
+        // webhook (the safety net) has nothing left to do.
         var admission = document["admission"]!.AsArray().Select(p => p!.AsObject()).ToList();
         Assert.Equal(6, admission.Count);
-        var head = Assert.Single(admission, p => p["nodeType"]!.ToString() == "head");
-        Assert.Equal("changed", head["decision"]!.ToString());
-        Assert.Contains(head["operations"]!.AsArray(), o => o!.ToJsonString().Contains("void", StringComparison.Ordinal));
+        Assert.All(admission, p => Assert.Equal("unchanged", p["decision"]!.ToString()));
         var infer = Assert.Single(admission, p => p["group"]!.ToString() == "gpu-infer");
-        Assert.Equal(0, (int)infer["gpusBefore"]!);
+        Assert.Equal(1, (int)infer["gpusBefore"]!);
         Assert.Equal(1, (int)infer["gpusAfter"]!);
-        Assert.Contains(infer["warnings"]!.AsArray(), w => w!.ToString().Contains("--num-gpus=1", StringComparison.Ordinal));
-        Assert.All(admission.Where(p => p["group"]!.ToString() == "cpu-pool"), p => Assert.Equal("unchanged", p["decision"]!.ToString()));
+        Assert.Equal("a10g", infer["profile"]!.ToString());
+        Assert.All(admission.Where(p => p["group"]!.ToString() == "gpu-a10g"), p => Assert.Equal(1, (int)p["gpusBefore"]!));
 
         // Step 4: three GPU workers, one GPU each, all different, named to the container by UUID; then a pod that does not fit.
         var placed = document["scheduling"]!["pods"]!.AsArray().Select(p => p!.AsObject()).ToList();

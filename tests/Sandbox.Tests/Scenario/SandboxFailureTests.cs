@@ -49,6 +49,35 @@ public sealed partial class SandboxFailureTests : IDisposable
         Assert.Empty(leftovers);
     }
 
+    [Fact]
+    public async Task Run_RayClusterDeniedAtTemplateLevel_ReportsTheWebhooksMessageAndExits1()
+    {
+        // Tenancy: profile a10g is for ml-* namespaces; a group in namespace "other" asking for it by annotation is denied.
+        var policy = Write("tenancy.yaml", "version: v1\nprofiles:\n  a10g:\n    gpus: 1\n    namespaces: [\"ml-*\"]\n");
+        var manifest = Write("denied.yaml", """
+            apiVersion: ray.io/v1
+            kind: RayCluster
+            metadata: {name: tenant, namespace: other}
+            spec:
+              headGroupSpec:
+                template: {spec: {containers: [{name: ray-head, image: rayproject/ray:2.52.0}]}}
+              workerGroupSpecs:
+                - groupName: gpu
+                  replicas: 1
+                  template:
+                    metadata: {annotations: {raygpu.io/profile: a10g}}
+                    spec: {containers: [{name: ray-worker, image: rayproject/ray:2.52.0}]}
+            """);
+
+        var (code, _, stderr, leftovers) = await SandboxProcess.RunAsync("--policy", policy, "--manifest", manifest);
+
+        Assert.Equal(1, code);
+        Assert.Contains("step 3 (admission)", stderr, StringComparison.Ordinal);
+        Assert.Contains("denied RayCluster other/tenant", stderr, StringComparison.Ordinal);
+        Assert.Contains("a10g", stderr, StringComparison.Ordinal);
+        Assert.Empty(leftovers);
+    }
+
     [Theory]
     [InlineData("--gpus", "0")]
     [InlineData("--gpus", "many")]

@@ -17,8 +17,9 @@ internal static class ManifestPods
     /// <summary>Replicas shown per group; a manifest asking for more gets a note, not hundreds of pods.</summary>
     public const int MaxReplicasPerGroup = 8;
 
+    /// <summary>The manifest's Ray resources, checked up front by building their pods once.</summary>
     /// <exception cref="SandboxFailure">The file is missing, is not YAML/JSON, holds no Ray resource or one KubeRay would refuse (exit 2).</exception>
-    public static IReadOnlyList<(RayPodPreview Preview, int Replicas, int Asked)> Read(string path)
+    public static IReadOnlyList<JsonObject> Read(string path)
     {
         string text;
         try
@@ -47,6 +48,14 @@ internal static class ManifestPods
             throw Bad($"manifest {path} holds no RayCluster, RayJob or RayService (apiVersion ray.io/v1)");
         }
 
+        _ = Pods(resources, path);
+        return resources;
+    }
+
+    /// <summary>Per group, the pod KubeRay would create from <paramref name="resources"/> and how many of it.</summary>
+    /// <exception cref="SandboxFailure">A resource KubeRay would refuse (exit 2).</exception>
+    public static IReadOnlyList<(RayPodPreview Preview, int Replicas, int Asked)> Pods(IReadOnlyList<JsonObject> resources, string path)
+    {
         var pods = new List<(RayPodPreview, int, int)>();
         foreach (var resource in resources)
         {

@@ -14,7 +14,7 @@ internal sealed partial class SandboxScenario
         SandboxEnvironment environment, IReadOnlyList<(RayPodPreview Preview, int Replicas, int Asked)> manifest, CancellationToken cancellationToken)
     {
         _step = ManifestPods.Step;
-        output.Step(3, $"Admission: each pod of {Path.GetFileName(arguments.Manifest)} through the webhook (AdmissionReview over HTTPS)");
+        output.Line("pod level: each pod KubeRay builds from the stored resource, as the API server sends it", Tone.Bold);
         var pods = new List<ScenarioPod>();
         foreach (var (preview, replicas, asked) in manifest)
         {
@@ -59,7 +59,7 @@ internal sealed partial class SandboxScenario
 
             if (first.Admission.Allowed && first.Admission.Warnings.Count == 0)
             {
-                output.Line(first.Admission.Operations.Count == 0 ? "  left alone: nothing in the policy applies" : "  changed without warnings");
+                output.Line(first.Admission.Operations.Count == 0 ? "  left alone: nothing left to do at pod level" : "  changed without warnings");
             }
         }
 

@@ -34,9 +34,10 @@ internal sealed partial class SandboxScenario(SandboxArguments arguments, Sandbo
             await StartWebhookAsync(environment, cancellationToken).ConfigureAwait(false);
             await StartNodeAsync(environment, cancellationToken).ConfigureAwait(false);
 
-            // Template-level mutation joins here as its own step, "send the Ray resource through the webhook",
-            // once the webhook serves Ray custom resources; today the pods below carry the templates as written.
-            var pods = await AdmitPodsAsync(environment, manifest, cancellationToken).ConfigureAwait(false);
+            // The user applies the Ray resource first (template level); KubeRay then builds the pods from what the API
+            // server stored, so the pods below come from the mutated resource, as on a real cluster.
+            var mutated = await AdmitResourcesAsync(environment, manifest, cancellationToken).ConfigureAwait(false);
+            var pods = await AdmitPodsAsync(environment, ManifestPods.Pods(mutated, arguments.Manifest), cancellationToken).ConfigureAwait(false);
             var placed = await ScheduleAsync(environment, pods, cancellationToken).ConfigureAwait(false);
             await FaultAndRecoveryAsync(environment, pods, placed, cancellationToken).ConfigureAwait(false);
             Summarize(environment, pods);

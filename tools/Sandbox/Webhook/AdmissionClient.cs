@@ -6,7 +6,7 @@ using Platform.Webhook.Mutation;
 namespace Platform.Sandbox.Webhook;
 
 /// <summary>
-/// Sends pods to the webhook as the API server does: an AdmissionReview v1 over HTTPS to <c>/mutate</c>, the
+/// Sends pods and Ray resources to the webhook as the API server does: an AdmissionReview v1 over HTTPS to <c>/mutate</c>, the
 /// server's certificate checked against the one the sandbox generated. The answer's patch is applied to the pod with
 /// the webhook's own RFC 6902 applier (the sandbox shows what the API server would store, it does not re-test it).
 /// </summary>
@@ -23,7 +23,15 @@ internal sealed class AdmissionClient : IDisposable
         _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
     }
 
-    public async Task<AdmissionResult> AdmitAsync(JsonObject pod, string @namespace, CancellationToken cancellationToken)
+    public Task<AdmissionResult> AdmitAsync(JsonObject pod, string @namespace, CancellationToken cancellationToken) =>
+        AdmitAsync(pod, @namespace, (string.Empty, "Pod", "pods"), "system:serviceaccount:kuberay:kuberay-operator", cancellationToken);
+
+    /// <summary>
+    /// Sends any object the webhook serves: a pod as KubeRay creates it, or a Ray custom resource
+    /// (<c>ray.io/v1</c>) as a user applies it.
+    /// </summary>
+    public async Task<AdmissionResult> AdmitAsync(
+        JsonObject @object, string @namespace, (string Group, string Kind, string Resource) type, string username, CancellationToken cancellationToken)
     {
         var uid = Guid.NewGuid().ToString();
         var review = new JsonObject
@@ -33,14 +41,14 @@ internal sealed class AdmissionClient : IDisposable
             ["request"] = new JsonObject
             {
                 ["uid"] = uid,
-                ["kind"] = new JsonObject { ["group"] = string.Empty, ["version"] = "v1", ["kind"] = "Pod" },
-                ["resource"] = new JsonObject { ["group"] = string.Empty, ["version"] = "v1", ["resource"] = "pods" },
-                ["requestKind"] = new JsonObject { ["group"] = string.Empty, ["version"] = "v1", ["kind"] = "Pod" },
-                ["requestResource"] = new JsonObject { ["group"] = string.Empty, ["version"] = "v1", ["resource"] = "pods" },
+                ["kind"] = new JsonObject { ["group"] = type.Group, ["version"] = "v1", ["kind"] = type.Kind },
+                ["resource"] = new JsonObject { ["group"] = type.Group, ["version"] = "v1", ["resource"] = type.Resource },
+                ["requestKind"] = new JsonObject { ["group"] = type.Group, ["version"] = "v1", ["kind"] = type.Kind },
+                ["requestResource"] = new JsonObject { ["group"] = type.Group, ["version"] = "v1", ["resource"] = type.Resource },
                 ["namespace"] = @namespace,
                 ["operation"] = "CREATE",
-                ["userInfo"] = new JsonObject { ["username"] = "system:serviceaccount:kuberay:kuberay-operator" },
-                ["object"] = pod.DeepClone(),
+                ["userInfo"] = new JsonObject { ["username"] = username },
+                ["object"] = @object.DeepClone(),
                 ["dryRun"] = false,
                 ["options"] = new JsonObject { ["apiVersion"] = "meta.k8s.io/v1", ["kind"] = "CreateOptions" },
             },
@@ -61,7 +69,7 @@ internal sealed class AdmissionClient : IDisposable
         }
 
         var operations = new List<JsonObject>();
-        var mutated = (JsonObject)pod.DeepClone();
+        var mutated = (JsonObject)@object.DeepClone();
         if ((string?)answer["patch"] is { Length: > 0 } patch)
         {
             var array = JsonNode.Parse(Convert.FromBase64String(patch))!.AsArray();
