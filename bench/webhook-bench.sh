@@ -13,7 +13,7 @@
 #      bursts (16 clients at 125/s fire in phase, 16 at once), so it measured the queueing of bursts.
 #   4. RSS of the webhook after >= 100k requests.
 #   5. NativeAOT: binary size, time to ready, RSS idle, after 100k requests, and while 3,000 idle TLS connections are
-#      held (bench/idle-connections.py, Python's ssl) against Connections:MaxConnections (default 1000), with how many
+#      held (bench/idle-connections.py, Python's ssl) against Connections:MaxConnections (default 256), with how many
 #      the server closed to stay at its cap.
 # Step 2 also reads each server's CPU time (utime + stime, /proc/<pid>/stat) around every wrk run: server CPU per
 # request, webhook vs the minimal endpoint in the same run, and their ratio (baseline / webhook; aim >= 0.75).
