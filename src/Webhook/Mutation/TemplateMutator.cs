@@ -48,7 +48,8 @@ internal static class TemplateMutator
             ? Mutate(JsonObject.Create(template)!, template, location, rayPod, podNamespace, policy, keepMutated: true, cancellationToken, kubeRayWritesRayStart: true)
             : Mutate(template, location, rayPod, podNamespace, policy, keepMutated: true, cancellationToken);
 
-    /// <summary>As above, with the working view already made (the pod caller classified the pod on it).</summary>
+    /// <summary>As above, with the working view already made (the pod caller classified the pod on it).
+    /// <paramref name="kubeRayWritesRayStart"/>: a group template, whose <c>ray start</c> line KubeRay writes later.</summary>
     internal static MutationResult Mutate(
         JsonObject working,
         JsonElement template,
@@ -57,19 +58,8 @@ internal static class TemplateMutator
         string? podNamespace,
         GpuPolicy policy,
         bool keepMutated,
-        CancellationToken cancellationToken) =>
-        Mutate(working, template, location, rayPod, podNamespace, policy, keepMutated, cancellationToken, kubeRayWritesRayStart: false);
-
-    private static MutationResult Mutate(
-        JsonObject working,
-        JsonElement template,
-        string location,
-        RayPod rayPod,
-        string? podNamespace,
-        GpuPolicy policy,
-        bool keepMutated,
         CancellationToken cancellationToken,
-        bool kubeRayWritesRayStart)
+        bool kubeRayWritesRayStart = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (rayPod.Kind == RayPodKind.NotRay)
