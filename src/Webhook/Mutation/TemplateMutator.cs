@@ -109,7 +109,7 @@ internal static class TemplateMutator
             }
 
             context.Patch.Set(Annotations, PolicyAnnotations.Policy, JsonValue.Create(profile?.Name ?? PolicyAnnotations.DefaultPolicyValue));
-            return Prove(template, location, context, keepMutated);
+            return Prove(location, context, keepMutated);
         }
         catch (MutationException e)
         {
@@ -117,27 +117,20 @@ internal static class TemplateMutator
         }
     }
 
-    /// <summary>Applies the patch with the strict applier to a second view of the template as the client sent
-    /// it, and checks what the patch introduces (<see cref="PatchProof"/>), so a patch the API server would
-    /// refuse is never sent. What the user wrote is the API server's to judge, not the webhook's.</summary>
-    private static MutationResult Prove(JsonElement template, string location, MutationContext context, bool keepMutated)
+    /// <summary>Checks what the patch introduces (<see cref="PatchProof"/>) on the template as it will be once
+    /// patched, so a patch the API server would refuse is never sent. What the user wrote is the API server's to
+    /// judge, not the webhook's. The working view is that template: each operation was recorded from the edit the
+    /// builder made to it, on the template as the client sent it (the table and property tests apply every patch
+    /// with an independent RFC 6902 implementation and compare). Checking it, rather than applying the patch again
+    /// to a second view, saves a third of the core's allocations.</summary>
+    private static MutationResult Prove(string location, MutationContext context, bool keepMutated)
     {
         var patch = context.Patch.Operations;
-        var proof = JsonObject.Create(template)!;
-        string? problem;
-        try
-        {
-            JsonPatchApplier.Apply(proof, patch);
-            problem = PatchProof.Check(proof, patch, context.CancellationToken);
-        }
-        catch (JsonPatchException e)
-        {
-            problem = $"the patch does not apply: {e.Message}";
-        }
-
+        var patched = context.Template;
+        var problem = PatchProof.Check(patched, patch, context.CancellationToken);
         var profile = context.Profile?.Name;
         return problem is null
-            ? Result(MutationDecision.Patched, context.RayPod, profile, context.Changes, At(location, patch), context.Warnings, null, keepMutated ? proof : null)
+            ? Result(MutationDecision.Patched, context.RayPod, profile, context.Changes, At(location, patch), context.Warnings, null, keepMutated ? patched : null)
             : Result(MutationDecision.Failed, context.RayPod, profile, context.Changes, [], context.Warnings, problem);
     }
 
