@@ -17,7 +17,7 @@ internal static class PodMutator
         }
 
         var working = JsonObject.Create(pod)!;
-        return TemplateMutator.Mutate(working, pod, string.Empty, RayPodClassifier.Classify(working), podNamespace, policy, keepMutated, cancellationToken);
+        return TemplateMutator.Mutate(working, pod, string.Empty, RayPodClassifier.Classify(pod), podNamespace, policy, keepMutated, cancellationToken);
     }
 
     /// <summary>Mutates a pod held as a node (the offline CLI, tests); the node is left as it is, and

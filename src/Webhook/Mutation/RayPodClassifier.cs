@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 
 namespace Platform.Webhook.Mutation;
 
@@ -20,19 +20,20 @@ internal readonly record struct RayPod(RayPodKind Kind, string Cluster, string? 
 /// whatever its container names say.</summary>
 internal static class RayPodClassifier
 {
-    public static RayPod Classify(JsonObject pod)
+    /// <summary>Reads the labels where the request holds them: a lazy node view would turn every label into a
+    /// dictionary entry to read three.</summary>
+    public static RayPod Classify(JsonElement pod)
     {
-        if (pod["metadata"] is not JsonObject metadata || metadata["labels"] is not JsonObject labels)
+        if (pod.ValueKind != JsonValueKind.Object || !pod.TryGetProperty("metadata", out var metadata) || metadata.ValueKind != JsonValueKind.Object
+            || !metadata.TryGetProperty("labels", out var labels) || labels.ValueKind != JsonValueKind.Object)
         {
             return RayPod.NotRay;
         }
 
-        var kind = JsonRead.String(labels, RayLabels.NodeType) switch
-        {
-            RayLabels.Head => RayPodKind.Head,
-            RayLabels.Worker => RayPodKind.Worker,
-            _ => RayPodKind.NotRay,
-        };
+        var kind = !labels.TryGetProperty(RayLabels.NodeType, out var nodeType) || nodeType.ValueKind != JsonValueKind.String ? RayPodKind.NotRay
+            : nodeType.ValueEquals(RayLabels.Head) ? RayPodKind.Head
+            : nodeType.ValueEquals(RayLabels.Worker) ? RayPodKind.Worker
+            : RayPodKind.NotRay;
         var cluster = JsonRead.String(labels, RayLabels.Cluster);
         if (kind == RayPodKind.NotRay || string.IsNullOrEmpty(cluster))
         {

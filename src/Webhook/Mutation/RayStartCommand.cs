@@ -15,53 +15,66 @@ internal static partial class RayStartCommand
     /// <summary>Returns the command with <c>--num-gpus=<paramref name="gpus"/></c> in every <c>ray start</c>
     /// (replacing <c>--num-gpus=X</c>, <c>--num-gpus X</c>, and adding the flag where it is missing when
     /// <paramref name="addWhenMissing"/>), or null when the command has no <c>ray start</c> to rewrite.
-    /// <paramref name="previous"/> is the first value the flag had, or null when it was missing.</summary>
+    /// <paramref name="previous"/> is the first value the flag had, or null when it was missing. A line that
+    /// already says so is returned as the same string: most pods agree, and then nothing is allocated.</summary>
     public static string? WithNumGpus(string command, int gpus, bool addWhenMissing, out string? previous)
     {
         previous = null;
-        var matches = RayStart().Matches(command);
-        if (matches.Count == 0)
+        Span<char> digits = stackalloc char[11];
+        gpus.TryFormat(digits, out var written, provider: CultureInfo.InvariantCulture);
+        ReadOnlySpan<char> value = digits[..written];
+        List<(int Start, int Length)>? edits = null;
+        var any = false;
+        foreach (var match in RayStart().EnumerateMatches(command))
         {
-            return null;
-        }
-
-        var value = gpus.ToString(CultureInfo.InvariantCulture);
-        var edits = new List<(int Start, int Length, string Text)>();
-        foreach (Match match in matches)
-        {
+            any = true;
             var from = match.Index + match.Length;
-            var tokens = Tokens(command, from, SegmentEnd(command, from));
+            var end = SegmentEnd(command, from);
             var found = false;
-            for (var i = 0; i < tokens.Count; i++)
+            var at = from;
+            while (NextToken(command, ref at, end) is var (start, length) && length > 0)
             {
-                var (start, length) = tokens[i];
                 var token = command.AsSpan(start, length);
                 if (token.StartsWith(Flag + "=", StringComparison.Ordinal))
                 {
-                    previous ??= token[(Flag.Length + 1)..].ToString();
-                    edits.Add((start, length, $"{Flag}={value}"));
+                    var said = token[(Flag.Length + 1)..];
+                    previous ??= said.ToString();
                     found = true;
+                    if (!said.SequenceEqual(value))
+                    {
+                        (edits ??= []).Add((start, length));
+                    }
                 }
-                else if (token.SequenceEqual(Flag) && i + 1 < tokens.Count)
+                else if (token.SequenceEqual(Flag) && NextToken(command, ref at, end) is var (next, nextLength) && nextLength > 0)
                 {
-                    var next = tokens[++i];
-                    previous ??= command.Substring(next.Start, next.Length);
-                    edits.Add((start, next.Start + next.Length - start, $"{Flag}={value}"));
+                    previous ??= command.Substring(next, nextLength);
                     found = true;
+                    (edits ??= []).Add((start, next + nextLength - start));
                 }
             }
 
             if (!found && addWhenMissing)
             {
-                edits.Add((from, 0, $" {Flag}={value}"));
+                (edits ??= []).Add((from, 0));
             }
         }
 
+        if (!any)
+        {
+            return null;
+        }
+
+        if (edits is null)
+        {
+            return command;
+        }
+
+        var flag = $"{Flag}={value}";
         var result = new StringBuilder(command);
         for (var i = edits.Count - 1; i >= 0; i--)
         {
-            var (start, length, text) = edits[i];
-            result.Remove(start, length).Insert(start, text);
+            var (start, length) = edits[i];
+            result.Remove(start, length).Insert(start, length == 0 ? " " + flag : flag);
         }
 
         return result.ToString();
@@ -91,42 +104,35 @@ internal static partial class RayStartCommand
         return command.Length;
     }
 
-    /// <summary>Whitespace-separated tokens; quoted runs stay inside their token.</summary>
-    private static List<(int Start, int Length)> Tokens(string command, int from, int to)
+    /// <summary>The next whitespace-separated token from <paramref name="at"/> up to <paramref name="to"/>, moving
+    /// past it; quoted runs stay inside their token. Length 0 when none is left.</summary>
+    private static (int Start, int Length) NextToken(string command, ref int at, int to)
     {
-        var tokens = new List<(int, int)>();
-        var i = from;
-        while (i < to)
+        var i = at;
+        while (i < to && char.IsWhiteSpace(command[i]))
         {
-            while (i < to && char.IsWhiteSpace(command[i]))
-            {
-                i++;
-            }
-
-            var start = i;
-            var quote = '\0';
-            while (i < to && (quote != '\0' || !char.IsWhiteSpace(command[i])))
-            {
-                var c = command[i];
-                if (quote != '\0')
-                {
-                    quote = c == quote ? '\0' : quote;
-                }
-                else if (c is '\'' or '"')
-                {
-                    quote = c;
-                }
-
-                i++;
-            }
-
-            if (i > start)
-            {
-                tokens.Add((start, i - start));
-            }
+            i++;
         }
 
-        return tokens;
+        var start = i;
+        var quote = '\0';
+        while (i < to && (quote != '\0' || !char.IsWhiteSpace(command[i])))
+        {
+            var c = command[i];
+            if (quote != '\0')
+            {
+                quote = c == quote ? '\0' : quote;
+            }
+            else if (c is '\'' or '"')
+            {
+                quote = c;
+            }
+
+            i++;
+        }
+
+        at = i;
+        return (start, i - start);
     }
 
     [GeneratedRegex(@"(?<![\w.-])ray\s+start(?=\s|$|;)", RegexOptions.CultureInvariant)]

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Platform.Webhook.Mutation;
 using Platform.Webhook.Tests.TestSupport;
 
@@ -15,7 +15,7 @@ public class RayPodClassifierTests
     [InlineData(Fixtures.PlainPod, "NotRay", null)]
     public void Classify_Fixtures(string fixture, string kind, string? group)
     {
-        var pod = RayPodClassifier.Classify(Fixtures.Pod(fixture));
+        var pod = RayPodClassifier.Classify(ResourceFixtures.Element(Fixtures.Pod(fixture)));
 
         Assert.Equal(Enum.Parse<RayPodKind>(kind), pod.Kind);
         Assert.Equal(group, pod.Group);
@@ -29,13 +29,15 @@ public class RayPodClassifierTests
     [InlineData("""{"metadata":{"labels":{"ray.io/node-type":1,"ray.io/cluster":"c"}}}""")]
     [InlineData("""{"metadata":{}}""")]
     [InlineData("""{}""")]
+    [InlineData("""[]""")]
+    [InlineData("""{"metadata":{"labels":["ray.io/node-type"]}}""")]
     public void Classify_WithoutBothLabels_IsNotRay(string json) =>
-        Assert.Equal(RayPodKind.NotRay, RayPodClassifier.Classify(JsonNode.Parse(json)!.AsObject()).Kind);
+        Assert.Equal(RayPodKind.NotRay, RayPodClassifier.Classify(JsonElement.Parse(json)).Kind);
 
     [Fact]
     public void Classify_ContainerNameDoesNotMatter()
     {
-        var pod = JsonNode.Parse("""{"metadata":{"labels":{"ray.io/node-type":"head","ray.io/cluster":"c"}},"spec":{"containers":[{"name":"machine-learning"}]}}""")!.AsObject();
+        var pod = JsonElement.Parse("""{"metadata":{"labels":{"ray.io/node-type":"head","ray.io/cluster":"c"}},"spec":{"containers":[{"name":"machine-learning"}]}}""");
 
         var result = RayPodClassifier.Classify(pod);
 

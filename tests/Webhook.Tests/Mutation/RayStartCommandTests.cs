@@ -26,6 +26,13 @@ public class RayStartCommandTests
     public void WithNumGpus_NoRayStart_ReturnsNull(string command) =>
         Assert.Null(RayStartCommand.WithNumGpus(command, 1, addWhenMissing: true, out _));
 
+    [Theory]
+    [InlineData("ulimit -n 65536; ray start  --address=h:6379  --block  --num-gpus=2  --num-cpus=8 ", 2, false)]
+    [InlineData("ray start --block", 2, false)]
+    [InlineData("ray start --num-gpus=2 --block; ray start --num-gpus=2", 2, true)]
+    public void WithNumGpus_LineThatAgrees_IsTheSameString(string command, int gpus, bool addWhenMissing) =>
+        Assert.Same(command, RayStartCommand.WithNumGpus(command, gpus, addWhenMissing, out _));
+
     [Fact]
     public void WithNumGpus_RunTwice_IsStable()
     {

@@ -116,7 +116,7 @@ public class TemplateMutatorTableTests
         using var document = JsonDocument.Parse(cluster.ToJsonString());
         var template = document.RootElement.GetProperty("spec").GetProperty("workerGroupSpecs")[1].GetProperty("template");
 
-        var located = TemplateMutator.Mutate(template, Location, RayPodClassifier.Classify(pod), ns, policy, keepMutated: false, CancellationToken.None);
+        var located = TemplateMutator.Mutate(template, Location, RayPodClassifier.Classify(template), ns, policy, keepMutated: false, CancellationToken.None);
 
         Assert.Equal(atRoot.Decision, located.Decision);
         Assert.Equal(atRoot.Warnings, located.Warnings);
