@@ -25,13 +25,13 @@ internal sealed class AdmissionRequest : IDisposable
         _body = body;
         ApiVersion = apiVersion;
         Uid = uid;
-        Operation = StringOf(request, "operation");
-        SubResource = StringOf(request, "subResource");
+        Operation = JsonRead.String(request, "operation");
+        SubResource = JsonRead.String(request, "subResource");
         DryRun = request.TryGetProperty("dryRun", out var dryRun) && dryRun.ValueKind == JsonValueKind.True;
         if (request.TryGetProperty("resource", out var resource) && resource.ValueKind == JsonValueKind.Object)
         {
-            Group = StringOf(resource, "group");
-            Resource = StringOf(resource, "resource");
+            Group = JsonRead.String(resource, "group");
+            Resource = JsonRead.String(resource, "resource");
         }
 
         if (IsPodCreate && request.TryGetProperty("object", out var pod) && pod.ValueKind == JsonValueKind.Object)
@@ -42,7 +42,7 @@ internal sealed class AdmissionRequest : IDisposable
         // request.kind names what the object is, whatever resource path or version it was sent under.
         if (Operation is Create or Update && string.IsNullOrEmpty(SubResource)
             && request.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.Object
-            && StringOf(kind, "group") == RayGroup && RayResourceKindOf(StringOf(kind, "kind")) is { } rayKind
+            && JsonRead.String(kind, "group") == RayGroup && RayResourceKindOf(JsonRead.String(kind, "kind")) is { } rayKind
             && request.TryGetProperty("object", out var rayObject))
         {
             RayResourceKind = rayKind;
@@ -50,7 +50,7 @@ internal sealed class AdmissionRequest : IDisposable
             OldRayResource = Operation == Update && request.TryGetProperty("oldObject", out var old) ? old : default;
         }
 
-        Namespace = StringOf(request, "namespace") ?? (Pod is { } p ? StringOf(Metadata(p), "namespace") : null);
+        Namespace = JsonRead.String(request, "namespace") ?? (Pod is { } p ? JsonRead.String(Metadata(p), "namespace") : null);
     }
 
     public string ApiVersion { get; }
@@ -118,12 +118,12 @@ internal sealed class AdmissionRequest : IDisposable
                 throw Repeated(repeated);
             }
 
-            if (StringOf(request, "uid") is not { Length: > 0 } uid)
+            if (JsonRead.String(request, "uid") is not { Length: > 0 } uid)
             {
                 throw new BadAdmissionRequestException("the AdmissionReview has no request.uid");
             }
 
-            var parsed = new AdmissionRequest(document, buffer, request, StringOf(root, "apiVersion") ?? DefaultApiVersion, uid);
+            var parsed = new AdmissionRequest(document, buffer, request, JsonRead.String(root, "apiVersion") ?? DefaultApiVersion, uid);
             if (parsed.RayResourceKind is not null
                 && (RepeatedMembers.InTree(parsed.RayResource, "/request/object") ?? RepeatedMembers.InTree(parsed.OldRayResource, "/request/oldObject")) is { } inResource)
             {
@@ -149,20 +149,20 @@ internal sealed class AdmissionRequest : IDisposable
     public string PodName()
     {
         var metadata = Pod is { } pod ? Metadata(pod) : default;
-        return StringOf(metadata, "generateName") is { Length: > 0 } generateName ? generateName : StringOf(metadata, "name") ?? string.Empty;
+        return JsonRead.String(metadata, "generateName") is { Length: > 0 } generateName ? generateName : JsonRead.String(metadata, "name") ?? string.Empty;
     }
 
     /// <summary>One of the pod's labels, for the request's logging scope; empty when missing.</summary>
     public string PodLabel(string key)
     {
         var metadata = Pod is { } pod ? Metadata(pod) : default;
-        return metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("labels", out var labels) ? StringOf(labels, key) ?? string.Empty : string.Empty;
+        return metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("labels", out var labels) ? JsonRead.String(labels, key) ?? string.Empty : string.Empty;
     }
 
     /// <summary>The name of the object for the request's logging scope: the pod's (see <see cref="PodName"/>) or
     /// the custom resource's.</summary>
     public string ObjectName() =>
-        RayResourceKind is null ? PodName() : StringOf(Metadata(RayResource), "name") ?? StringOf(Metadata(RayResource), "generateName") ?? string.Empty;
+        RayResourceKind is null ? PodName() : JsonRead.String(Metadata(RayResource), "name") ?? JsonRead.String(Metadata(RayResource), "generateName") ?? string.Empty;
 
     public void Dispose()
     {
@@ -205,23 +205,4 @@ internal sealed class AdmissionRequest : IDisposable
 
     private static string? RayResourceKindOf(string? kind) =>
         kind is Mutation.RayResourceKind.RayCluster or Mutation.RayResourceKind.RayJob or Mutation.RayResourceKind.RayService ? kind : null;
-
-    /// <summary>A string member, or null when missing, not a string, or not text .NET can hold (a lone surrogate
-    /// escape is valid JSON but no valid UTF-16 string).</summary>
-    private static string? StringOf(JsonElement o, string name)
-    {
-        if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
-        {
-            return null;
-        }
-
-        try
-        {
-            return value.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
 }

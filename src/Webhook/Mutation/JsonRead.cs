@@ -24,7 +24,8 @@ internal static class JsonRead
         }
     }
 
-    /// <summary>The same read from an element of the request's document.</summary>
+    /// <summary>The same read from an element of the request's document (a lone surrogate escape is valid JSON but
+    /// no valid UTF-16 string: no text either).</summary>
     public static string? String(JsonElement o, string name)
     {
         if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String)

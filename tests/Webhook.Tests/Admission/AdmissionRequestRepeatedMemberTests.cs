@@ -83,14 +83,7 @@ public class AdmissionRequestRepeatedMemberTests
     [Fact]
     public void Parse_RepeatAmongThousandsOfLabels_IsRefused()
     {
-        var pod = Fixtures.Pod(Fixtures.GpuWorker);
-        var labels = pod["metadata"]!["labels"]!.AsObject();
-        for (var i = 0; i < 16_000; i++)
-        {
-            labels[$"label-{i}"] = "x";
-        }
-
-        var text = Fixtures.Review(pod).ToJsonString().Replace("\"label-15999\":\"x\"", "\"label-15999\":\"x\",\"label-7\":\"y\"", StringComparison.Ordinal);
+        var text = Fixtures.Review(WithManyLabels()).ToJsonString().Replace("\"label-15999\":\"x\"", "\"label-15999\":\"x\",\"label-7\":\"y\"", StringComparison.Ordinal);
 
         var e = Assert.Throws<BadAdmissionRequestException>(() => AdmissionRequest.Parse(Encoding.UTF8.GetBytes(text)));
 
@@ -100,14 +93,7 @@ public class AdmissionRequestRepeatedMemberTests
     [Fact]
     public void Parse_ThousandsOfDistinctLabels_IsAccepted()
     {
-        var pod = Fixtures.Pod(Fixtures.GpuWorker);
-        var labels = pod["metadata"]!["labels"]!.AsObject();
-        for (var i = 0; i < 16_000; i++)
-        {
-            labels[$"label-{i}"] = "x";
-        }
-
-        using var request = AdmissionRequest.Parse(Fixtures.ReviewBytes(pod));
+        using var request = AdmissionRequest.Parse(Fixtures.ReviewBytes(WithManyLabels()));
 
         Assert.True(request.IsPodCreate);
     }
@@ -148,6 +134,18 @@ public class AdmissionRequestRepeatedMemberTests
             ? text.Replace("," + Marker, string.Empty, StringComparison.Ordinal).Replace(Marker, string.Empty, StringComparison.Ordinal)
             : text.Replace(Marker, repeat, StringComparison.Ordinal);
         return Encoding.UTF8.GetBytes(text);
+    }
+
+    private static JsonObject WithManyLabels()
+    {
+        var pod = Fixtures.Pod(Fixtures.GpuWorker);
+        var labels = pod["metadata"]!["labels"]!.AsObject();
+        for (var i = 0; i < 16_000; i++)
+        {
+            labels[$"label-{i}"] = "x";
+        }
+
+        return pod;
     }
 
     private static JsonObject Locate(JsonNode root, string pointer)
