@@ -25,13 +25,13 @@ internal sealed class AdmissionRequest : IDisposable
         _body = body;
         ApiVersion = apiVersion;
         Uid = uid;
-        Operation = JsonRead.String(request, "operation");
-        SubResource = JsonRead.String(request, "subResource");
+        Operation = StringOf(request, "operation");
+        SubResource = StringOf(request, "subResource");
         DryRun = request.TryGetProperty("dryRun", out var dryRun) && dryRun.ValueKind == JsonValueKind.True;
         if (request.TryGetProperty("resource", out var resource) && resource.ValueKind == JsonValueKind.Object)
         {
-            Group = JsonRead.String(resource, "group");
-            Resource = JsonRead.String(resource, "resource");
+            Group = StringOf(resource, "group");
+            Resource = StringOf(resource, "resource");
         }
 
         if (IsPodCreate && request.TryGetProperty("object", out var pod) && pod.ValueKind == JsonValueKind.Object)
@@ -42,7 +42,7 @@ internal sealed class AdmissionRequest : IDisposable
         // request.kind names what the object is, whatever resource path or version it was sent under.
         if (Operation is Create or Update && string.IsNullOrEmpty(SubResource)
             && request.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.Object
-            && JsonRead.String(kind, "group") == RayGroup && RayResourceKindOf(JsonRead.String(kind, "kind")) is { } rayKind
+            && StringOf(kind, "group") == RayGroup && RayResourceKindOf(StringOf(kind, "kind")) is { } rayKind
             && request.TryGetProperty("object", out var rayObject))
         {
             RayResourceKind = rayKind;
@@ -50,7 +50,7 @@ internal sealed class AdmissionRequest : IDisposable
             OldRayResource = Operation == Update && request.TryGetProperty("oldObject", out var old) ? old : default;
         }
 
-        Namespace = JsonRead.String(request, "namespace") ?? (Pod is { } p ? JsonRead.String(Metadata(p), "namespace") : null);
+        Namespace = StringOf(request, "namespace") ?? (Pod is { } p ? StringOf(Metadata(p), "namespace") : null);
     }
 
     public string ApiVersion { get; }
@@ -103,9 +103,9 @@ internal sealed class AdmissionRequest : IDisposable
                 throw new BadAdmissionRequestException("the body must be an AdmissionReview object");
             }
 
-            if (RepeatedMembers.InObject(root) is { } repeatedInRoot)
+            if (RepeatedMembers.InObject(root, string.Empty) is { } repeatedInRoot)
             {
-                throw Repeated($"/ repeats the member \"{repeatedInRoot}\"");
+                throw Repeated(repeatedInRoot);
             }
 
             if (!root.TryGetProperty("request", out var request) || request.ValueKind != JsonValueKind.Object)
@@ -118,12 +118,12 @@ internal sealed class AdmissionRequest : IDisposable
                 throw Repeated(repeated);
             }
 
-            if (JsonRead.String(request, "uid") is not { Length: > 0 } uid)
+            if (StringOf(request, "uid") is not { Length: > 0 } uid)
             {
                 throw new BadAdmissionRequestException("the AdmissionReview has no request.uid");
             }
 
-            var parsed = new AdmissionRequest(document, buffer, request, JsonRead.String(root, "apiVersion") ?? DefaultApiVersion, uid);
+            var parsed = new AdmissionRequest(document, buffer, request, StringOf(root, "apiVersion") ?? DefaultApiVersion, uid);
             if (parsed.RayResourceKind is not null
                 && (RepeatedMembers.InTree(parsed.RayResource, "/request/object") ?? RepeatedMembers.InTree(parsed.OldRayResource, "/request/oldObject")) is { } inResource)
             {
@@ -149,20 +149,20 @@ internal sealed class AdmissionRequest : IDisposable
     public string PodName()
     {
         var metadata = Pod is { } pod ? Metadata(pod) : default;
-        return JsonRead.String(metadata, "generateName") is { Length: > 0 } generateName ? generateName : JsonRead.String(metadata, "name") ?? string.Empty;
+        return StringOf(metadata, "generateName") is { Length: > 0 } generateName ? generateName : StringOf(metadata, "name") ?? string.Empty;
     }
 
     /// <summary>One of the pod's labels, for the request's logging scope; empty when missing.</summary>
     public string PodLabel(string key)
     {
         var metadata = Pod is { } pod ? Metadata(pod) : default;
-        return metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("labels", out var labels) ? JsonRead.String(labels, key) ?? string.Empty : string.Empty;
+        return metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("labels", out var labels) ? StringOf(labels, key) ?? string.Empty : string.Empty;
     }
 
     /// <summary>The name of the object for the request's logging scope: the pod's (see <see cref="PodName"/>) or
     /// the custom resource's.</summary>
     public string ObjectName() =>
-        RayResourceKind is null ? PodName() : JsonRead.String(Metadata(RayResource), "name") ?? JsonRead.String(Metadata(RayResource), "generateName") ?? string.Empty;
+        RayResourceKind is null ? PodName() : StringOf(Metadata(RayResource), "name") ?? StringOf(Metadata(RayResource), "generateName") ?? string.Empty;
 
     public void Dispose()
     {
@@ -180,25 +180,15 @@ internal sealed class AdmissionRequest : IDisposable
     /// resource; the logging scope reads its metadata too), or whole for a Ray custom resource, with its
     /// <c>oldObject</c>, whose templates lie anywhere. Other objects (userInfo, a pod's managed fields or
     /// status) are never read, and a repeat there is the API server's to judge.</summary>
-    private static string? RepeatedIn(JsonElement request)
-    {
-        if (RepeatedMembers.InObject(request) is { } name)
-        {
-            return $"/request repeats the member \"{name}\"";
-        }
-
-        foreach (var envelope in (ReadOnlySpan<string>)["kind", "resource"])
-        {
-            if (request.TryGetProperty(envelope, out var value) && RepeatedMembers.InObject(value) is { } inEnvelope)
-            {
-                return $"/request/{envelope} repeats the member \"{inEnvelope}\"";
-            }
-        }
-
-        return request.TryGetProperty("object", out var o) ? RepeatedMembers.InTemplate(o, "/request/object") : null;
-    }
+    private static string? RepeatedIn(JsonElement request) =>
+        RepeatedMembers.InObject(request, "/request")
+        ?? (request.TryGetProperty("kind", out var kind) ? RepeatedMembers.InObject(kind, "/request/kind") : null)
+        ?? (request.TryGetProperty("resource", out var resource) ? RepeatedMembers.InObject(resource, "/request/resource") : null)
+        ?? (request.TryGetProperty("object", out var o) ? RepeatedMembers.InTemplate(o, "/request/object") : null);
 
     private static BadAdmissionRequestException Repeated(string where) => new($"the body is not valid JSON for an AdmissionReview: {where}");
+
+    private static string? StringOf(JsonElement o, string name) => JsonRead.String(o, name);
 
     private static JsonElement Metadata(JsonElement pod) =>
         pod.ValueKind == JsonValueKind.Object && pod.TryGetProperty("metadata", out var metadata) ? metadata : default;

@@ -30,9 +30,9 @@ internal static class RepeatedMembers
 
     private static Repeat? FindInTemplate(JsonElement template)
     {
-        if (InObject(template) is { } name)
+        if (Own(template) is { } own)
         {
-            return new Repeat(string.Empty, name);
+            return own;
         }
 
         if (Member(template, "metadata") is { ValueKind: JsonValueKind.Object } metadata
@@ -83,8 +83,11 @@ internal static class RepeatedMembers
         }
     }
 
-    /// <summary>The first member name of <paramref name="o"/> that repeats, or null (also for a non-object).</summary>
-    public static string? InObject(JsonElement o)
+    /// <summary>The first member of the object <paramref name="o"/> whose name repeats, as "where repeats which
+    /// name", or null (also for a non-object).</summary>
+    public static string? InObject(JsonElement o, string at) => Describe(at, Own(o));
+
+    private static string? RepeatedName(JsonElement o)
     {
         if (o.ValueKind != JsonValueKind.Object)
         {
@@ -150,7 +153,7 @@ internal static class RepeatedMembers
         return x.Contains((byte)'\\') || y.Contains((byte)'\\') ? b.NameEquals(a.Name) : x.SequenceEqual(y);
     }
 
-    private static Repeat? Own(JsonElement o) => InObject(o) is { } name ? new Repeat(string.Empty, name) : null;
+    private static Repeat? Own(JsonElement o) => RepeatedName(o) is { } name ? new Repeat(string.Empty, name) : null;
 
     private static Repeat? InMember(JsonElement o, string name) => Under(name, Own(Member(o, name)));
 

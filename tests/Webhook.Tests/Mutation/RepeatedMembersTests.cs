@@ -19,8 +19,8 @@ public class RepeatedMembersTests
         names.Add($"\"m{members / 2}\":0");
         using var repeated = JsonDocument.Parse("{" + string.Join(",", names) + "}");
 
-        Assert.Null(RepeatedMembers.InObject(distinct.RootElement));
-        Assert.Equal($"m{members / 2}", RepeatedMembers.InObject(repeated.RootElement));
+        Assert.Null(RepeatedMembers.InObject(distinct.RootElement, "/o"));
+        Assert.Equal($"/o repeats the member \"m{members / 2}\"", RepeatedMembers.InObject(repeated.RootElement, "/o"));
     }
 
     [Theory]
@@ -35,7 +35,7 @@ public class RepeatedMembersTests
     {
         using var document = JsonDocument.Parse(json);
 
-        Assert.Equal(expected, RepeatedMembers.InObject(document.RootElement));
+        Assert.Equal(expected is null ? null : $"/ repeats the member \"{expected}\"", RepeatedMembers.InObject(document.RootElement, string.Empty));
     }
 
     [Fact]
