@@ -109,6 +109,40 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
         Assert.False((bool)verdicts["other prefix"]["allowed"]!, verdicts["other prefix"].ToJsonString());
     }
 
+    [Theory]
+    [InlineData("drain")]
+    [InlineData("evict")]
+    public async Task RemediatingAnnotation_InDrainAndEvictModes_IsTheOnlyAnnotationAllowed(string mode)
+    {
+        NodePatchCase[] cases =
+        [
+            new("own annotation added", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "remediating"),
+            new("own annotation removed", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "remediated"),
+            new("foreign annotation added", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "annotation"),
+            new("own annotation on another node", Agent, "gpu-1", "gpu-2", "{}", "{}", "[]", "[]", "remediating"),
+        ];
+
+        var verdicts = await Verdicts.EvaluateAsync(cases, "--set", $"nodeAgent.remediation.mode={mode}").WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.True((bool)verdicts["own annotation added"]["allowed"]!, verdicts["own annotation added"].ToJsonString());
+        Assert.True((bool)verdicts["own annotation removed"]["allowed"]!, verdicts["own annotation removed"].ToJsonString());
+        Assert.False((bool)verdicts["foreign annotation added"]["allowed"]!);
+        Assert.Contains("annotations other than its own", (string)verdicts["foreign annotation added"]["messages"]![0]!, StringComparison.Ordinal);
+        Assert.False((bool)verdicts["own annotation on another node"]["allowed"]!);
+    }
+
+    [Theory]
+    [InlineData("off")]
+    [InlineData("annotate")]
+    public async Task RemediatingAnnotation_InModesThatDoNotDrain_IsRefused(string mode)
+    {
+        NodePatchCase[] cases = [new("own annotation added", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "remediating")];
+
+        var verdicts = await Verdicts.EvaluateAsync(cases, "--set", $"nodeAgent.remediation.mode={mode}").WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.False((bool)verdicts["own annotation added"]["allowed"]!, verdicts["own annotation added"].ToJsonString());
+    }
+
     [Fact]
     public void EveryCase_HasAVerdict() => Assert.Equal(Cases.Select(c => c.Name).Order(StringComparer.Ordinal), _verdicts.Keys.Order(StringComparer.Ordinal));
 
@@ -132,45 +166,14 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
                 requests.Add(new JsonObject
                 {
                     ["name"] = c.Name,
-                    ["userInfo"] = UserInfo(c.User, c.TokenNode),
-                    ["oldObject"] = Node(c.Node, c.OldLabels, c.OldTaints, extra: null),
-                    ["object"] = Node(c.Node, c.NewLabels, c.NewTaints, c.Extra),
+                    ["userInfo"] = AdmissionPolicyEvaluator.UserInfo(c.User, c.TokenNode),
+                    // "remediated": the agent's annotation was there before and is removed.
+                    ["oldObject"] = Node(c.Node, c.OldLabels, c.OldTaints, c.Extra == "remediated" ? "remediating" : null),
+                    ["object"] = Node(c.Node, c.NewLabels, c.NewTaints, c.Extra == "remediated" ? null : c.Extra),
                 });
             }
 
-            var dir = Directory.CreateTempSubdirectory("chart-vap-").FullName;
-            try
-            {
-                var input = Path.Combine(dir, "input.json");
-                var document = new JsonObject { ["policy"] = chart.Single("ValidatingAdmissionPolicy").DeepClone(), ["requests"] = requests };
-                await File.WriteAllTextAsync(input, document.ToJsonString()).WaitAsync(TimeSpan.FromSeconds(10));
-
-                var (exit, output) = await NodeTool.RunAsync("helm", "vap-eval.mjs", input).WaitAsync(TimeSpan.FromSeconds(90));
-
-                Assert.True(exit == 0, output);
-                return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                    .Select(line => JsonNode.Parse(line)!.AsObject())
-                    .ToDictionary(v => (string)v["name"]!, StringComparer.Ordinal);
-            }
-            finally
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
-
-        private static JsonObject UserInfo(string user, string? tokenNode)
-        {
-            var info = new JsonObject { ["username"] = user, ["groups"] = new JsonArray("system:authenticated") };
-            if (tokenNode is not null)
-            {
-                info["extra"] = new JsonObject
-                {
-                    ["authentication.kubernetes.io/node-name"] = new JsonArray(tokenNode),
-                    ["authentication.kubernetes.io/pod-name"] = new JsonArray("agent-x"),
-                };
-            }
-
-            return info;
+            return await AdmissionPolicyEvaluator.EvaluateAsync(chart.Find("ValidatingAdmissionPolicy", "rel-platform-node-agent-node-patch")!, requests);
         }
 
         private static JsonObject Node(string name, string labels, string taints, string? extra)
@@ -180,6 +183,10 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
             if (extra == "annotation")
             {
                 metadata["annotations"] = new JsonObject { ["example.com/note"] = "x" };
+            }
+            else if (extra == "remediating")
+            {
+                metadata["annotations"] = new JsonObject { ["raygpu.io/remediating"] = "GPU-1" };
             }
             else if (extra == "cordon")
             {
