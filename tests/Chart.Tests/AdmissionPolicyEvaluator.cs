@@ -46,4 +46,28 @@ internal static class AdmissionPolicyEvaluator
 
         return info;
     }
+
+    /// <summary>The policy matched the request and let it through.</summary>
+    public static void AssertAllowed(JsonObject verdict)
+    {
+        Assert.True((bool)verdict["matched"]!, verdict.ToJsonString());
+        Assert.True((bool)verdict["allowed"]!, verdict.ToJsonString());
+    }
+
+    /// <summary>The policy matched the request and refused it with exactly one message, containing <paramref name="message"/>.</summary>
+    public static void AssertRefused(JsonObject verdict, string message)
+    {
+        Assert.True((bool)verdict["matched"]!, verdict.ToJsonString());
+        Assert.False((bool)verdict["allowed"]!, verdict.ToJsonString());
+        var messages = verdict["messages"]!.AsArray().Select(m => (string)m!).ToList();
+        Assert.Single(messages);
+        Assert.Contains(message, messages[0], StringComparison.Ordinal);
+    }
+
+    /// <summary>The request is not the policy's business (its match conditions leave it out).</summary>
+    public static void AssertNotMatched(JsonObject verdict)
+    {
+        Assert.False((bool)verdict["matched"]!, verdict.ToJsonString());
+        Assert.True((bool)verdict["allowed"]!);
+    }
 }

@@ -52,10 +52,7 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
     [InlineData("own node, owned taint value changed")]
     public void AgentPatch_OfItsOwnKeysOnItsOwnNode_IsAllowed(string name)
     {
-        var verdict = _verdicts[name];
-
-        Assert.True((bool)verdict["matched"]!, name);
-        Assert.True((bool)verdict["allowed"]!, verdict.ToJsonString());
+        AdmissionPolicyEvaluator.AssertAllowed(_verdicts[name]);
     }
 
     [Theory]
@@ -72,13 +69,7 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
     [InlineData("own node, cordoned", "cordon")]
     public void AgentPatch_BeyondItsOwnKeysOrNode_IsRefused(string name, string message)
     {
-        var verdict = _verdicts[name];
-
-        Assert.True((bool)verdict["matched"]!, name);
-        Assert.False((bool)verdict["allowed"]!, verdict.ToJsonString());
-        var messages = verdict["messages"]!.AsArray().Select(m => (string)m!).ToList();
-        Assert.Single(messages);
-        Assert.Contains(message, messages[0], StringComparison.Ordinal);
+        AdmissionPolicyEvaluator.AssertRefused(_verdicts[name], message);
     }
 
     [Theory]
@@ -87,10 +78,7 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
     [InlineData("another service account, same namespace")]
     public void OtherUsers_AreNotThePolicysBusiness(string name)
     {
-        var verdict = _verdicts[name];
-
-        Assert.False((bool)verdict["matched"]!, verdict.ToJsonString());
-        Assert.True((bool)verdict["allowed"]!);
+        AdmissionPolicyEvaluator.AssertNotMatched(_verdicts[name]);
     }
 
     [Fact]
@@ -124,11 +112,10 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
 
         var verdicts = await Verdicts.EvaluateAsync(cases, "--set", $"nodeAgent.remediation.mode={mode}").WaitAsync(TimeSpan.FromSeconds(120));
 
-        Assert.True((bool)verdicts["own annotation added"]["allowed"]!, verdicts["own annotation added"].ToJsonString());
-        Assert.True((bool)verdicts["own annotation removed"]["allowed"]!, verdicts["own annotation removed"].ToJsonString());
-        Assert.False((bool)verdicts["foreign annotation added"]["allowed"]!);
-        Assert.Contains("annotations other than its own", (string)verdicts["foreign annotation added"]["messages"]![0]!, StringComparison.Ordinal);
-        Assert.False((bool)verdicts["own annotation on another node"]["allowed"]!);
+        AdmissionPolicyEvaluator.AssertAllowed(verdicts["own annotation added"]);
+        AdmissionPolicyEvaluator.AssertAllowed(verdicts["own annotation removed"]);
+        AdmissionPolicyEvaluator.AssertRefused(verdicts["foreign annotation added"], "annotations other than its own");
+        AdmissionPolicyEvaluator.AssertRefused(verdicts["own annotation on another node"], "the node agent on gpu-1 may not patch Node gpu-2");
     }
 
     [Theory]
@@ -140,7 +127,7 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
 
         var verdicts = await Verdicts.EvaluateAsync(cases, "--set", $"nodeAgent.remediation.mode={mode}").WaitAsync(TimeSpan.FromSeconds(120));
 
-        Assert.False((bool)verdicts["own annotation added"]["allowed"]!, verdicts["own annotation added"].ToJsonString());
+        AdmissionPolicyEvaluator.AssertRefused(verdicts["own annotation added"], "annotations other than its own");
     }
 
     [Fact]
