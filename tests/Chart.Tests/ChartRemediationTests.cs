@@ -212,6 +212,7 @@ public sealed class ChartRemediationTests
     [InlineData(4, "--set", "nodeAgent.remediation.dryRun=maybe", "/nodeAgent/remediation/dryRun")]
     [InlineData(4, "--set", "nodeAgent.remediation.gcsAddress=head-svc", "/nodeAgent/remediation/gcsAddress")]
     [InlineData(4, "--set", "nodeAgent.remediation.gpuNodeSelector=", "/nodeAgent/remediation/gpuNodeSelector")]
+    [InlineData(4, "--set", "nodeAgent.remediation.gpuNodeSelector=gpu = yes", "/nodeAgent/remediation/gpuNodeSelector")]
     [InlineData(4, "--set", "nodeAgent.remediation.evictEverything=true", "remediation")]
     [InlineData(4, "--set-json", "nodeAgent.networkPolicy.rayGcsTo=[{}]", "/nodeAgent/networkPolicy/rayGcsTo")]
     public async Task BadValues_AreRefusedByTheSchemaNamingTheKey(int helm, string flag, string setting, string key)
