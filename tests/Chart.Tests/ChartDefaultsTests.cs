@@ -227,7 +227,9 @@ public sealed class ChartDefaultsTests(DefaultChartFixture fixture) : IClassFixt
         var role = _chart.Single("ClusterRole");
 
         Assert.Equal(
-            """[{"apiGroups":[""],"resources":["nodes"],"verbs":["get","patch"]},{"apiGroups":["events.k8s.io"],"resources":["events"],"verbs":["create"]},{"apiGroups":[""],"resources":["pods"],"verbs":["get"]}]""",
+            """[{"apiGroups":[""],"resources":["nodes"],"verbs":["get","patch"]},{"apiGroups":["events.k8s.io"],"resources":["events"],"verbs":["create"]},{"apiGroups":[""],"resources":["pods"],"verbs":["get"]},"""
+            // Remediation's default mode, annotate: its pod condition and the namespace label (ChartRemediationTests).
+            + """{"apiGroups":[""],"resources":["pods/status"],"verbs":["patch"]},{"apiGroups":[""],"resources":["namespaces"],"verbs":["get"]}]""",
             role["rules"]!.ToJsonString());
         Assert.DoesNotContain("Role", _chart.Kinds.Where(k => k != "ClusterRole" && k != "ClusterRoleBinding"));
         var binding = _chart.Single("ClusterRoleBinding");

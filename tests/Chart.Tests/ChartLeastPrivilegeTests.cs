@@ -157,8 +157,8 @@ public sealed class ChartLeastPrivilegeTests
         var with = await RenderedChart.RenderAsync("--api-versions", PolicyApi).WaitAsync(TimeSpan.FromSeconds(90));
 
         Assert.DoesNotContain("ValidatingAdmissionPolicy", without.Kinds);
-        var policy = with.Single("ValidatingAdmissionPolicy");
-        var binding = with.Single("ValidatingAdmissionPolicyBinding");
+        var policy = with.Find("ValidatingAdmissionPolicy", "rel-platform-node-agent-node-patch")!;
+        var binding = with.Find("ValidatingAdmissionPolicyBinding", "rel-platform-node-agent-node-patch")!;
         Assert.Equal((string?)policy["metadata"]!["name"], (string?)binding["spec"]!["policyName"]);
         Assert.Equal("""["Deny"]""", binding["spec"]!["validationActions"]!.ToJsonString());
         Assert.Null(binding["spec"]!["matchResources"]);
@@ -179,8 +179,9 @@ public sealed class ChartLeastPrivilegeTests
         string[] api = served ? ["--api-versions", PolicyApi] : [];
         var chart = await RenderedChart.RenderAsync(["--set", $"nodeAgent.nodePatchPolicy.enabled={enabled}", .. api]).WaitAsync(TimeSpan.FromSeconds(90));
 
-        Assert.Equal(rendered ? 1 : 0, chart.All("ValidatingAdmissionPolicy").Count());
-        Assert.Equal(rendered ? 1 : 0, chart.All("ValidatingAdmissionPolicyBinding").Count());
+        // The node-patch policy and, with remediation's default mode, the pod-status policy.
+        Assert.Equal(rendered ? 2 : 0, chart.All("ValidatingAdmissionPolicy").Count());
+        Assert.Equal(rendered ? 2 : 0, chart.All("ValidatingAdmissionPolicyBinding").Count());
     }
 
     [Fact]

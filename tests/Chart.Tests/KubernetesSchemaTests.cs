@@ -11,7 +11,7 @@ public sealed class KubernetesSchemaTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private const string Hardened = "nodeAgent.nodePatchPolicy.enabled=true,webhook.networkPolicy.enabled=true,nodeAgent.networkPolicy.enabled=true,"
-        + "nodeAgent.driver.source=hostPath,nodeAgent.driver.hostPath=/run/nvidia/driver,nodeAgent.runtimeClassName=nvidia,nodeAgent.requiredNodeExpressions=null";
+        + "nodeAgent.driver.source=hostPath,nodeAgent.driver.hostPath=/run/nvidia/driver,nodeAgent.runtimeClassName=nvidia,nodeAgent.requiredNodeExpressions=null,nodeAgent.remediation.mode=evict";
 
     /// <summary>Each variant with Helm 4 and Helm 3.</summary>
     [Theory]

@@ -52,10 +52,7 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
     [InlineData("own node, owned taint value changed")]
     public void AgentPatch_OfItsOwnKeysOnItsOwnNode_IsAllowed(string name)
     {
-        var verdict = _verdicts[name];
-
-        Assert.True((bool)verdict["matched"]!, name);
-        Assert.True((bool)verdict["allowed"]!, verdict.ToJsonString());
+        AdmissionPolicyEvaluator.AssertAllowed(_verdicts[name]);
     }
 
     [Theory]
@@ -72,13 +69,7 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
     [InlineData("own node, cordoned", "cordon")]
     public void AgentPatch_BeyondItsOwnKeysOrNode_IsRefused(string name, string message)
     {
-        var verdict = _verdicts[name];
-
-        Assert.True((bool)verdict["matched"]!, name);
-        Assert.False((bool)verdict["allowed"]!, verdict.ToJsonString());
-        var messages = verdict["messages"]!.AsArray().Select(m => (string)m!).ToList();
-        Assert.Single(messages);
-        Assert.Contains(message, messages[0], StringComparison.Ordinal);
+        AdmissionPolicyEvaluator.AssertRefused(_verdicts[name], message);
     }
 
     [Theory]
@@ -87,10 +78,7 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
     [InlineData("another service account, same namespace")]
     public void OtherUsers_AreNotThePolicysBusiness(string name)
     {
-        var verdict = _verdicts[name];
-
-        Assert.False((bool)verdict["matched"]!, verdict.ToJsonString());
-        Assert.True((bool)verdict["allowed"]!);
+        AdmissionPolicyEvaluator.AssertNotMatched(_verdicts[name]);
     }
 
     [Fact]
@@ -107,6 +95,39 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
 
         Assert.True((bool)verdicts["quoted prefix"]["allowed"]!, verdicts["quoted prefix"].ToJsonString());
         Assert.False((bool)verdicts["other prefix"]["allowed"]!, verdicts["other prefix"].ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("drain")]
+    [InlineData("evict")]
+    public async Task RemediatingAnnotation_InDrainAndEvictModes_IsTheOnlyAnnotationAllowed(string mode)
+    {
+        NodePatchCase[] cases =
+        [
+            new("own annotation added", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "remediating"),
+            new("own annotation removed", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "remediated"),
+            new("foreign annotation added", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "annotation"),
+            new("own annotation on another node", Agent, "gpu-1", "gpu-2", "{}", "{}", "[]", "[]", "remediating"),
+        ];
+
+        var verdicts = await Verdicts.EvaluateAsync(cases, "--set", $"nodeAgent.remediation.mode={mode}").WaitAsync(TimeSpan.FromSeconds(120));
+
+        AdmissionPolicyEvaluator.AssertAllowed(verdicts["own annotation added"]);
+        AdmissionPolicyEvaluator.AssertAllowed(verdicts["own annotation removed"]);
+        AdmissionPolicyEvaluator.AssertRefused(verdicts["foreign annotation added"], "annotations other than its own");
+        AdmissionPolicyEvaluator.AssertRefused(verdicts["own annotation on another node"], "the node agent on gpu-1 may not patch Node gpu-2");
+    }
+
+    [Theory]
+    [InlineData("off")]
+    [InlineData("annotate")]
+    public async Task RemediatingAnnotation_InModesThatDoNotDrain_IsRefused(string mode)
+    {
+        NodePatchCase[] cases = [new("own annotation added", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "remediating")];
+
+        var verdicts = await Verdicts.EvaluateAsync(cases, "--set", $"nodeAgent.remediation.mode={mode}").WaitAsync(TimeSpan.FromSeconds(120));
+
+        AdmissionPolicyEvaluator.AssertRefused(verdicts["own annotation added"], "annotations other than its own");
     }
 
     [Fact]
@@ -132,45 +153,14 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
                 requests.Add(new JsonObject
                 {
                     ["name"] = c.Name,
-                    ["userInfo"] = UserInfo(c.User, c.TokenNode),
-                    ["oldObject"] = Node(c.Node, c.OldLabels, c.OldTaints, extra: null),
-                    ["object"] = Node(c.Node, c.NewLabels, c.NewTaints, c.Extra),
+                    ["userInfo"] = AdmissionPolicyEvaluator.UserInfo(c.User, c.TokenNode),
+                    // "remediated": the agent's annotation was there before and is removed.
+                    ["oldObject"] = Node(c.Node, c.OldLabels, c.OldTaints, c.Extra == "remediated" ? "remediating" : null),
+                    ["object"] = Node(c.Node, c.NewLabels, c.NewTaints, c.Extra == "remediated" ? null : c.Extra),
                 });
             }
 
-            var dir = Directory.CreateTempSubdirectory("chart-vap-").FullName;
-            try
-            {
-                var input = Path.Combine(dir, "input.json");
-                var document = new JsonObject { ["policy"] = chart.Single("ValidatingAdmissionPolicy").DeepClone(), ["requests"] = requests };
-                await File.WriteAllTextAsync(input, document.ToJsonString()).WaitAsync(TimeSpan.FromSeconds(10));
-
-                var (exit, output) = await NodeTool.RunAsync("helm", "vap-eval.mjs", input).WaitAsync(TimeSpan.FromSeconds(90));
-
-                Assert.True(exit == 0, output);
-                return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                    .Select(line => JsonNode.Parse(line)!.AsObject())
-                    .ToDictionary(v => (string)v["name"]!, StringComparer.Ordinal);
-            }
-            finally
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
-
-        private static JsonObject UserInfo(string user, string? tokenNode)
-        {
-            var info = new JsonObject { ["username"] = user, ["groups"] = new JsonArray("system:authenticated") };
-            if (tokenNode is not null)
-            {
-                info["extra"] = new JsonObject
-                {
-                    ["authentication.kubernetes.io/node-name"] = new JsonArray(tokenNode),
-                    ["authentication.kubernetes.io/pod-name"] = new JsonArray("agent-x"),
-                };
-            }
-
-            return info;
+            return await AdmissionPolicyEvaluator.EvaluateAsync(chart.Find("ValidatingAdmissionPolicy", "rel-platform-node-agent-node-patch")!, requests);
         }
 
         private static JsonObject Node(string name, string labels, string taints, string? extra)
@@ -180,6 +170,10 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
             if (extra == "annotation")
             {
                 metadata["annotations"] = new JsonObject { ["example.com/note"] = "x" };
+            }
+            else if (extra == "remediating")
+            {
+                metadata["annotations"] = new JsonObject { ["raygpu.io/remediating"] = "GPU-1" };
             }
             else if (extra == "cordon")
             {

@@ -135,3 +135,80 @@ Flattens a nested map of .NET configuration into command-line arguments: {Gpu: {
 {{- $served := .Capabilities.APIVersions.Has "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy" }}
 {{- if and .Values.nodeAgent.enabled (or (eq $enabled "true") (and (eq $enabled "auto") $served)) }}true{{ end }}
 {{- end }}
+
+{{/*
+A duration value (90s, 10m, 1h, 1h30m; values.schema.json checks the spelling) as the TimeSpan text .NET reads,
+[d.]hh:mm:ss. A bare number is no duration here: .NET would read "10" as ten days. Arguments: the value's key, the value.
+*/}}
+{{- define "platform.timeSpan" -}}
+{{- $key := index . 0 }}
+{{- $value := index . 1 }}
+{{- $seconds := 0 }}
+{{- range (regexFindAll "[0-9]+[hms]" (toString $value) -1) }}
+{{- $n := int64 (regexFind "[0-9]+" .) }}
+{{- $unit := get (dict "h" 3600 "m" 60 "s" 1) (trimPrefix (regexFind "[0-9]+" .) .) }}
+{{- $seconds = add $seconds (mul $n $unit) }}
+{{- end }}
+{{- if eq $seconds 0 }}
+{{- fail (printf "%s is %s: it must be longer than zero (a duration such as 90s, 10m or 1h)" $key (toString $value)) }}
+{{- end }}
+{{- $days := div $seconds 86400 }}
+{{- $rest := mod $seconds 86400 }}
+{{- $clock := printf "%02d:%02d:%02d" (div $rest 3600) (div (mod $rest 3600) 60) (mod $rest 60) }}
+{{- if gt $days 0 }}{{ printf "%d.%s" $days $clock }}{{ else }}{{ $clock }}{{ end }}
+{{- end }}
+
+{{/* The remediation mode (off, annotate, drain, evict), or "" without the agent: what the RBAC and admission policies grant for. */}}
+{{- define "platform.nodeAgent.remediationMode" -}}
+{{- $mode := .Values.nodeAgent.remediation.mode }}
+{{- /* YAML reads an unquoted off as the boolean false (the schema admits it as off). */}}
+{{- if kindIs "bool" $mode }}{{ $mode = "off" }}{{ end }}
+{{- if .Values.nodeAgent.enabled }}{{ lower (toString $mode) }}{{ end }}
+{{- end }}
+
+{{/* Non-empty in the remediation modes that call Ray and evict (drain, evict): nodes list, pods/eviction, Ray GCS egress. */}}
+{{- define "platform.nodeAgent.remediationDrains" -}}
+{{- if has (include "platform.nodeAgent.remediationMode" .) (list "drain" "evict") }}true{{ end }}
+{{- end }}
+
+{{/*
+The agent's Remediation section from nodeAgent.remediation (docs/remediation.md). Keys set here may not also be set
+under nodeAgent.config.Remediation: one place for each, so that the RBAC the chart grants matches the mode in force.
+*/}}
+{{- define "platform.nodeAgent.remediationConfig" -}}
+{{- $r := .Values.nodeAgent.remediation }}
+{{- $section := dict
+  "Mode" (title (include "platform.nodeAgent.remediationMode" .))
+  "NonRayPods" (title (toString $r.nonRayPods))
+  "DrainTimeout" (include "platform.timeSpan" (list "nodeAgent.remediation.drainTimeout" $r.drainTimeout))
+  "MaxEvictionsPerNodePerHour" $r.maxEvictionsPerNodePerHour
+  "NodeFaultGpus" $r.nodeFaultGpus
+  "MaxDisruptedNodeFraction" $r.maxDisruptedNodeFraction
+  "MinDisruptedNodes" $r.minDisruptedNodes
+  "NodeRecoveryWindow" (include "platform.timeSpan" (list "nodeAgent.remediation.nodeRecoveryWindow" $r.nodeRecoveryWindow))
+  "DryRun" $r.dryRun
+  "GcsAddress" $r.gcsAddress
+  "GpuNodeSelector" $r.gpuNodeSelector }}
+{{- $port := int (include "platform.nodeAgent.gcsPort" .) }}
+{{- if or (lt $port 1) (gt $port 65535) }}
+{{- fail (printf "nodeAgent.remediation.gcsAddress is %s: its port must be 1-65535 (Ray's GCS listens on 6379)" $r.gcsAddress) }}
+{{- end }}
+{{- /* .NET reads configuration keys case-insensitively, so the check does too. */}}
+{{- range $sectionKey, $given := (default dict .Values.nodeAgent.config) }}
+{{- if and (eq (lower $sectionKey) "remediation") (kindIs "map" $given) }}
+{{- range $key, $_ := $given }}
+{{- range $own, $_ := $section }}
+{{- if eq (lower $key) (lower $own) }}
+{{- fail (printf "nodeAgent.config.%s.%s is set by the chart from nodeAgent.remediation: set it there instead (docs/remediation.md)" $sectionKey $key) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- toJson $section }}
+{{- end }}
+
+{{/* The port of nodeAgent.remediation.gcsAddress (host:port). */}}
+{{- define "platform.nodeAgent.gcsPort" -}}
+{{- regexFind "[0-9]+$" (toString .Values.nodeAgent.remediation.gcsAddress) }}
+{{- end }}

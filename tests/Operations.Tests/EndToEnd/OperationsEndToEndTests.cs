@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Platform.Operations.Tests.Dashboards;
+using Platform.Operations.Tests.Rules;
 using Platform.Operations.Tests.Tools;
 
 namespace Platform.Operations.Tests.EndToEnd;
@@ -11,7 +13,7 @@ namespace Platform.Operations.Tests.EndToEnd;
 /// queries return data, an XID 79 fires the GPU alerts and a reset resolves them, admissions reach the panels.
 /// </summary>
 [Trait("Category", "E2E")]
-public sealed class OperationsEndToEndTests
+public sealed partial class OperationsEndToEndTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
@@ -33,6 +35,13 @@ public sealed class OperationsEndToEndTests
         ["GPU-hours by Ray cluster (dashboard range)"] = "needs Ray pods holding GPUs",
         ["Pods on the GPUs"] = "needs pods holding GPUs",
         ["Allocate latency p99"] = "needs the kubelet's Allocate calls",
+        // GPU fault remediation acts on the pod holding a failed GPU through the API server: neither exists here
+        // (the agent runs with Kubernetes:Enabled=false). Their names are checked against the agent's page below.
+        ["Remediations by action and result"] = "needs a pod on a failed GPU and the API server",
+        ["Remediations in flight and degraded nodes"] = "needs a pod on a failed GPU and the API server",
+        ["Remediation safety rail trips"] = "needs a pod on a failed GPU and the API server",
+        ["Fault to Ray drain accepted"] = "needs a Ray worker on a failed GPU and its GCS",
+        ["Fault to eviction"] = "needs a pod on a failed GPU and the API server",
     };
 
     [PromtoolFact(Timeout = 150_000)]
@@ -103,6 +112,28 @@ public sealed class OperationsEndToEndTests
         }
     }
 
+    /// <summary>
+    /// Every node-agent series the dashboard and the rules read is one the agent writes (its <c># TYPE</c> lines; a
+    /// histogram's _bucket, _sum and _count by its base name), exempt panels included: a misspelt name would
+    /// otherwise show as an empty panel or an alert that never fires.
+    /// </summary>
+    [PromtoolFact(Timeout = 150_000)]
+    public async Task Stack_AgentMetricsTheDashboardAndRulesRead_AreOnTheAgentsPage()
+    {
+        var rules = await RenderedRules.RenderAsync().WaitAsync(Limit);
+        var read = AgentSeries().Matches(rules + "\n" + string.Join("\n", DashboardQueries.All().Select(q => q.Expr)))
+            .Select(m => m.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        await using var stack = await OperationsStack.StartAsync();
+
+        var page = await stack.Agent.GetStringAsync(new Uri("/metrics", UriKind.Relative)).WaitAsync(Limit);
+
+        var written = TypeLine().Matches(page).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("raygpu_devices", read);
+        Assert.Contains("raygpu_remediations_total", read);
+        var missing = read.Where(name => !written.Contains(name) && !written.Contains(HistogramSuffix().Replace(name, ""))).ToList();
+        Assert.True(missing.Count == 0, "read but not written by the agent: " + string.Join(", ", missing));
+    }
+
     [Fact]
     public void Exemptions_NameRealPanels()
     {
@@ -144,6 +175,16 @@ public sealed class OperationsEndToEndTests
         using var response = await client.PostAsync(new Uri(path, UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
+
+    /// <summary>A node-agent series name: raygpu_* (not the webhook's, not inside a recorded name) or DCGM_FI_*.</summary>
+    [GeneratedRegex(@"(?<![:\w])(?!raygpu_webhook_)(raygpu_[a-z0-9_]+|DCGM_FI_[A-Z0-9_]+)(?![:\w])")]
+    private static partial Regex AgentSeries();
+
+    [GeneratedRegex(@"^# TYPE (\S+) ", RegexOptions.Multiline)]
+    private static partial Regex TypeLine();
+
+    [GeneratedRegex("_(bucket|sum|count)$")]
+    private static partial Regex HistogramSuffix();
 
     private static string Panel(string title) => DashboardQueries.All().First(q => q.Panel == title).Query;
 

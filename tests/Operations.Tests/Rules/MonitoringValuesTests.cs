@@ -68,6 +68,8 @@ public class MonitoringValuesTests
     [InlineData("monitoring.prometheusRule.alerts.fatalXid.xids={}")]
     [InlineData("monitoring.prometheusRule.alerts.noSuchAlert.for=5m")]
     [InlineData("monitoring.prometheusRule.alerts.gpuUnhealthy.forr=5m")]
+    [InlineData("monitoring.prometheusRule.alerts.remediationStopped.window=1 hour")]
+    [InlineData("monitoring.prometheusRule.alerts.nodeGpuDegraded.severity=")]
     public async Task Schema_RefusesBadMonitoringValues(string setValue)
     {
         var result = await Helm.RunAsync("template", "rel", Helm.ChartDirectory, "--set", setValue);

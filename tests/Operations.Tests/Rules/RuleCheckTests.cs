@@ -1,3 +1,4 @@
+using Platform.Chart.Tests;
 using Platform.Operations.Tests.Tools;
 
 namespace Platform.Operations.Tests.Rules;
@@ -10,6 +11,7 @@ public class RuleCheckTests
     [InlineData("webhook.admission.timeoutSeconds=1")]
     [InlineData("monitoring.prometheusRule.nodeAgentJob=\"gpu-agents\"", "monitoring.prometheusRule.webhookJob=\"ray-webhook\"", "monitoring.prometheusRule.runbookBaseUrl=\"https://docs.example.com/operations.md\"")]
     [InlineData("monitoring.prometheusRule.alerts.fatalXid.xids=[79]", "monitoring.prometheusRule.alerts.gpuIdle.utilisationPercent=12.5", "monitoring.prometheusRule.alerts.certificateExpiry.days=0.5")]
+    [InlineData("monitoring.prometheusRule.alerts.remediationStopped.window=\"15m\"", "monitoring.prometheusRule.alerts.nodeGpuDegraded.for=\"5m\"")]
     public async Task CheckRules_RenderedRules_AreValid(params string[] setValues)
     {
         using var directory = new TempDirectory("platform-rules-");
@@ -38,6 +40,26 @@ public class RuleCheckTests
         {
             Assert.Contains($"runbook_url: \"https://docs.example.com/operations.md#{alert.ToLowerInvariant()}\"", rules, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Render_RemediationWindow_ReachesBothHalvesOfTheRule()
+    {
+        var rules = await RenderedRules.RenderAsync("monitoring.prometheusRule.alerts.remediationStopped.window=\"15m\"");
+
+        Assert.Contains("offset 15m)", rules, StringComparison.Ordinal);
+        Assert.Contains("rail!=\"pod_in_flight\"}[15m]))", rules, StringComparison.Ordinal);
+        Assert.Contains("in the last 15m", rules, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EveryAlert_HasARunbookSection()
+    {
+        var (alerts, _) = RenderedRules.Names(await RenderedRules.RenderAsync());
+        var runbooks = await File.ReadAllTextAsync(Path.Combine(Helm.RepositoryRoot, "docs", "operations.md"));
+
+        Assert.All(alerts, alert => Assert.Contains($"\n### {alert}\n", runbooks, StringComparison.Ordinal));
+        Assert.All(alerts, alert => Assert.Contains($"[{alert}](#{alert.ToLowerInvariant()})", runbooks, StringComparison.Ordinal));
     }
 
     [Theory]

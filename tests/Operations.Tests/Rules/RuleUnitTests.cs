@@ -14,6 +14,7 @@ public class RuleUnitTests
         ["node-agent-alerts.test.yml"] = [],
         ["webhook-alerts.test.yml"] = [],
         ["latency-subsecond.test.yml"] = ["webhook.admission.timeoutSeconds=1"],
+        ["remediation-alerts.test.yml"] = [],
     };
 
     public static TheoryData<string> Files() => [.. ValuesPerFile.Keys];
