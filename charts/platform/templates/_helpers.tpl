@@ -143,7 +143,7 @@ auto with nodeAgent.mode dra or resource.k8s.io/v1 DeviceClass served (so that l
 {{- define "platform.nodeAgent.dra" -}}
 {{- $a := .Values.nodeAgent }}
 {{- $enabled := toString $a.dra.enabled }}
-{{- if and (eq $a.mode "dra") (eq $enabled "false") }}
+{{- if and $a.enabled (eq $a.mode "dra") (eq $enabled "false") }}
 {{- fail "nodeAgent.mode=dra needs the DRA mode's objects: set nodeAgent.dra.enabled to auto or true" }}
 {{- end }}
 {{- $served := .Capabilities.APIVersions.Has "resource.k8s.io/v1/DeviceClass" }}
