@@ -72,7 +72,9 @@ public sealed class ChartDraTests
             Assert.Null(mounts[name]["readOnly"]);
         }
 
-        Assert.True((bool?)mounts["device-plugins"]["readOnly"]);
+        // No device plugin in DRA mode: nothing of its directory (where a device plugin could register itself).
+        Assert.DoesNotContain("device-plugins", volumes.Keys);
+        Assert.DoesNotContain("device-plugins", mounts.Keys);
         Assert.Equal("dra", (string?)daemonSet["spec"]!["template"]!["metadata"]!["labels"]![ModeLabel]);
 
         // The device-plugin DaemonSet of the same release stays as it was, apart from where it runs.
