@@ -143,23 +143,7 @@ public sealed class SlicePolicyTests : IClassFixture<SlicePolicyTests.Verdicts>
                 });
             }
 
-            var dir = Directory.CreateTempSubdirectory("chart-slice-vap-").FullName;
-            try
-            {
-                var input = Path.Combine(dir, "input.json");
-                await File.WriteAllTextAsync(input, new JsonObject { ["policy"] = policy.DeepClone(), ["requests"] = requests }.ToJsonString()).WaitAsync(TimeSpan.FromSeconds(10));
-
-                var (exit, output) = await NodeTool.RunAsync("helm", "vap-eval.mjs", input).WaitAsync(TimeSpan.FromSeconds(90));
-
-                Assert.True(exit == 0, output);
-                ByName = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                    .Select(line => JsonNode.Parse(line)!.AsObject())
-                    .ToDictionary(v => (string)v["name"]!, StringComparer.Ordinal);
-            }
-            finally
-            {
-                Directory.Delete(dir, recursive: true);
-            }
+            ByName = await VapEvaluator.EvaluateAsync(policy, requests);
         }
 
         public Task DisposeAsync() => Task.CompletedTask;
