@@ -140,7 +140,24 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
                 });
             }
 
-            return await VapEvaluator.EvaluateAsync(chart.Single("ValidatingAdmissionPolicy"), requests);
+            var dir = Directory.CreateTempSubdirectory("chart-vap-").FullName;
+            try
+            {
+                var input = Path.Combine(dir, "input.json");
+                var document = new JsonObject { ["policy"] = chart.Single("ValidatingAdmissionPolicy").DeepClone(), ["requests"] = requests };
+                await File.WriteAllTextAsync(input, document.ToJsonString()).WaitAsync(TimeSpan.FromSeconds(10));
+
+                var (exit, output) = await NodeTool.RunAsync("helm", "vap-eval.mjs", input).WaitAsync(TimeSpan.FromSeconds(90));
+
+                Assert.True(exit == 0, output);
+                return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(line => JsonNode.Parse(line)!.AsObject())
+                    .ToDictionary(v => (string)v["name"]!, StringComparer.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
         }
 
         private static JsonObject UserInfo(string user, string? tokenNode)

@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 namespace Platform.Chart.Tests;
 
 /// <summary>
-/// Evaluates a rendered ValidatingAdmissionPolicy against admission requests with an independent CEL implementation
-/// (tests/tools/helm/vap-eval.mjs, npm @marcbachmann/cel-js), all requests in one node process.
+/// Evaluates a rendered ValidatingAdmissionPolicy against admission requests of any operation with an independent CEL
+/// implementation (tests/tools/helm/vap-eval.mjs, npm @marcbachmann/cel-js), all requests in one node process.
 /// </summary>
 internal static class VapEvaluator
 {
