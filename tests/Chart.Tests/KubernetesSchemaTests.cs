@@ -13,16 +13,20 @@ public sealed class KubernetesSchemaTests : IDisposable
     private const string Hardened = "nodeAgent.nodePatchPolicy.enabled=true,webhook.networkPolicy.enabled=true,nodeAgent.networkPolicy.enabled=true,"
         + "nodeAgent.driver.source=hostPath,nodeAgent.driver.hostPath=/run/nvidia/driver,nodeAgent.runtimeClassName=nvidia,nodeAgent.requiredNodeExpressions=null,nodeAgent.remediation.mode=evict";
 
+    private const string Dra = "nodeAgent.mode=dra,nodeAgent.dra.slicePolicy.enabled=true,nodeAgent.dra.deviceTaints=true,nodeAgent.serviceMonitor.enabled=true,nodeAgent.networkPolicy.enabled=true";
+
     /// <summary>Each variant with Helm 4 and Helm 3.</summary>
     [Theory]
     [InlineData(4, "")]
     [InlineData(4, "webhook.tls.certManager.enabled=true,webhook.serviceMonitor.enabled=true,nodeAgent.serviceMonitor.enabled=true")]
     [InlineData(4, "webhook.podDisruptionBudget.maxUnavailable=1,nodeAgent.privileged=true,webhook.admission.failurePolicy=Fail")]
     [InlineData(4, Hardened)]
+    [InlineData(4, Dra)]
     [InlineData(3, "")]
     [InlineData(3, "webhook.tls.certManager.enabled=true,webhook.serviceMonitor.enabled=true,nodeAgent.serviceMonitor.enabled=true")]
     [InlineData(3, "webhook.podDisruptionBudget.maxUnavailable=1,nodeAgent.privileged=true,webhook.admission.failurePolicy=Fail")]
     [InlineData(3, Hardened)]
+    [InlineData(3, Dra)]
     public async Task RenderedObjects_AreValidKubernetesObjects(int helm, string settings)
     {
         string[] valueArgs = settings.Length == 0 ? [] : ["--set", settings];
@@ -36,7 +40,7 @@ public sealed class KubernetesSchemaTests : IDisposable
         var validated = output.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal));
         Assert.True(validated >= 4, $"expected the built-in objects to be validated, got:\n{output}");
         Assert.DoesNotContain("invalid ", output, StringComparison.Ordinal);
-        foreach (var kind in chart.Kinds.Where(k => k is "ValidatingAdmissionPolicy" or "ValidatingAdmissionPolicyBinding" or "NetworkPolicy"))
+        foreach (var kind in chart.Kinds.Where(k => k is "ValidatingAdmissionPolicy" or "ValidatingAdmissionPolicyBinding" or "NetworkPolicy" or "DeviceClass"))
         {
             Assert.Contains($"ok {kind}/", output, StringComparison.Ordinal);
         }

@@ -20,7 +20,8 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
     [
         new("own node, GPU labels added", Agent, "gpu-1", "gpu-1", """{"kubernetes.io/hostname":"gpu-1"}""", """{"kubernetes.io/hostname":"gpu-1","nvidia.com/gpu.present":"true","nvidia.com/gpu.count":"8","nvidia.com/cuda.driver-version.major":"550","nvidia.com/gfd.timestamp":"1"}""", "[]", "[]", null),
         new("own node, stale GPU label removed", Agent, "gpu-1", "gpu-1", """{"nvidia.com/gpu.replicas":"4","a":"b"}""", """{"a":"b"}""", "[]", "[]", null),
-        new("own node, MIG and own labels", Agent, "gpu-1", "gpu-1", "{}", """{"nvidia.com/mig.capable":"true","nvidia.com/mig-1g.10gb.count":"7","raygpu.io/node-agent-mode":"dra"}""", "[]", "[]", null),
+        new("own node, MIG and own labels", Agent, "gpu-1", "gpu-1", "{}", """{"nvidia.com/mig.capable":"true","nvidia.com/mig-1g.10gb.count":"7","raygpu.io/xid":"79"}""", "[]", "[]", null),
+        new("own node, mode switch flipped", Agent, "gpu-1", "gpu-1", """{"raygpu.io/node-agent-mode":"devicePlugin"}""", """{"raygpu.io/node-agent-mode":"dra"}""", "[]", "[]", null),
         new("own node, foreign label added", Agent, "gpu-1", "gpu-1", "{}", """{"node-role.kubernetes.io/control-plane":""}""", "[]", "[]", null),
         new("own node, foreign label removed", Agent, "gpu-1", "gpu-1", """{"topology.kubernetes.io/zone":"a"}""", "{}", "[]", "[]", null),
         new("own node, foreign label changed beside owned ones", Agent, "gpu-1", "gpu-1", """{"team":"a"}""", """{"team":"b","nvidia.com/gpu.present":"true"}""", "[]", "[]", null),
@@ -60,6 +61,7 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
     [InlineData("own node, foreign label removed", "own label keys")]
     [InlineData("own node, foreign label changed beside owned ones", "own label keys")]
     [InlineData("own node, GPU Operator switch flipped", "own label keys")]
+    [InlineData("own node, mode switch flipped", "own label keys")]
     [InlineData("other node, owned label", "the node agent on gpu-1 may not patch Node gpu-2")]
     [InlineData("token without a node", "its token names no Node")]
     [InlineData("own node, foreign taint removed", "own taints")]

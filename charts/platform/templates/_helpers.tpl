@@ -58,6 +58,48 @@ app.kubernetes.io/component: node-agent
 {{- end }}
 
 {{/*
+DRA mode (docs/dra.md). Non-empty when the DRA mode's objects render: the agent on, and nodeAgent.dra.enabled true, or
+auto with nodeAgent.mode dra or resource.k8s.io/v1 DeviceClass served (so that labelling a node is enough to move it).
+*/}}
+{{- define "platform.nodeAgent.dra" -}}
+{{- $a := .Values.nodeAgent }}
+{{- $enabled := toString $a.dra.enabled }}
+{{- if and $a.enabled (eq $a.mode "dra") (eq $enabled "false") }}
+{{- fail "nodeAgent.mode=dra needs the DRA mode's objects: set nodeAgent.dra.enabled to auto or true" }}
+{{- end }}
+{{- $served := .Capabilities.APIVersions.Has "resource.k8s.io/v1/DeviceClass" }}
+{{- if and $a.enabled (or (eq $enabled "true") (and (eq $enabled "auto") (or (eq $a.mode "dra") $served))) }}true{{ end }}
+{{- end }}
+
+{{- define "platform.nodeAgent.draFullname" -}}
+{{- printf "%s-node-agent-dra" (include "platform.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "platform.nodeAgent.draSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "platform.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: node-agent-dra
+{{- end }}
+
+{{/*
+Labels every node agent pod carries, in either mode: what the metrics Service and the NetworkPolicy select. Each
+DaemonSet's own selector adds its component (node-agent, node-agent-dra), so neither DaemonSet's selector matches
+the other's pods.
+*/}}
+{{- define "platform.nodeAgent.podLabels" -}}
+app.kubernetes.io/name: {{ include "platform.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+raygpu.io/node-agent: "true"
+{{- end }}
+
+{{/* Non-empty when the ResourceSlice ValidatingAdmissionPolicy renders: DRA objects render, and forced or (auto) served. */}}
+{{- define "platform.nodeAgent.slicePolicy" -}}
+{{- $enabled := toString .Values.nodeAgent.dra.slicePolicy.enabled }}
+{{- $served := .Capabilities.APIVersions.Has "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy" }}
+{{- if and (include "platform.nodeAgent.dra" .) (or (eq $enabled "true") (and (eq $enabled "auto") $served)) }}true{{ end }}
+{{- end }}
+
+{{/*
 image: registry/repository:tag, tag defaulting to the chart's appVersion; a digest wins over the tag.
 The repository has no default (the project publishes no images and must not point at a public namespace it does
 not own): rendering without one fails with how to build and push it. Arguments: image, root, values (the values

@@ -28,6 +28,15 @@ internal static class GpuLimitMutation
         }
 
         var resource = context.Policy.GpuResourceName;
+        if (!present && DraClaims.Uses(context))
+        {
+            // A limit on top of the claims would ask the node for a second set of GPUs. Ray, though, counts GPUs
+            // from this limit only (KubeRay writes --num-gpus from it), so without it Ray must be told.
+            context.Warn($"container {name} takes its devices from resourceClaims (DRA): no GPU limit added from profile {profile.Name}");
+            context.Warn($"Ray counts GPUs by the {resource} limit; set rayStartParams num-gpus to the claimed GPUs");
+            return;
+        }
+
         var requests = JsonRead.Object(container["resources"], "requests");
         if (present && !profile.Enforce)
         {

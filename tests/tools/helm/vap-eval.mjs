@@ -2,8 +2,9 @@
 // (npm @marcbachmann/cel-js): matchConditions first (a request that fails one is not the policy's business), then
 // spec.variables in order (each sees the earlier ones as variables.<name>), then every validation.
 // Usage: node vap-eval.mjs <input.json>, input {policy: <ValidatingAdmissionPolicy>, requests: [{name, object,
-// oldObject, userInfo}]}. Prints one JSON line per request: {name, matched, allowed, messages} and exits 0; a CEL
-// error (an expression this implementation cannot parse or evaluate) is printed and exits 1.
+// oldObject, userInfo, operation}]} (operation defaults to UPDATE; as on the API server, a CREATE has a null
+// oldObject and a DELETE a null object). Prints one JSON line per request: {name, matched, allowed, messages} and
+// exits 0; a CEL error (an expression this implementation cannot parse or evaluate) is printed and exits 1.
 import { readFileSync } from "node:fs";
 import { evaluate } from "@marcbachmann/cel-js";
 
@@ -22,9 +23,9 @@ function run(expression, context, what) {
 
 for (const request of requests) {
   const context = {
-    object: request.object,
-    oldObject: request.oldObject,
-    request: { operation: "UPDATE", userInfo: request.userInfo, name: request.object?.metadata?.name },
+    object: request.object ?? null,
+    oldObject: request.oldObject ?? null,
+    request: { operation: request.operation ?? "UPDATE", userInfo: request.userInfo, name: (request.object ?? request.oldObject)?.metadata?.name },
     variables: {},
   };
   try {
