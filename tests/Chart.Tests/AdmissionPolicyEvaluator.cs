@@ -8,7 +8,7 @@ namespace Platform.Chart.Tests;
 /// </summary>
 internal static class AdmissionPolicyEvaluator
 {
-    /// <summary>Requests are objects {name, userInfo, oldObject, object}; the verdicts are {name, matched, allowed, messages}.</summary>
+    /// <summary>Requests are objects {name, operation (default UPDATE), userInfo, oldObject, object}; the verdicts are {name, matched, allowed, messages}.</summary>
     public static async Task<Dictionary<string, JsonObject>> EvaluateAsync(JsonObject policy, JsonArray requests)
     {
         var dir = Directory.CreateTempSubdirectory("chart-vap-").FullName;

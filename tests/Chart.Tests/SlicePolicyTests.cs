@@ -143,7 +143,7 @@ public sealed class SlicePolicyTests : IClassFixture<SlicePolicyTests.Verdicts>
                 });
             }
 
-            ByName = await VapEvaluator.EvaluateAsync(policy, requests);
+            ByName = await AdmissionPolicyEvaluator.EvaluateAsync(policy, requests);
         }
 
         public Task DisposeAsync() => Task.CompletedTask;
