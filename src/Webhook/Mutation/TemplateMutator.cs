@@ -94,7 +94,9 @@ internal static class TemplateMutator
         {
             GpuLimitMutation.Apply(context);
             RayStartMutation.Apply(context);
-            if (ContainerGpus.Has(context.RayContainer, policy))
+            // A worker a rule gives a profile but whose GPUs come from DRA claims (no limit added, see GpuLimitMutation)
+            // still has to reach the tainted GPU nodes its claims are served on.
+            if (ContainerGpus.Has(context.RayContainer, policy) || (profile is not null && rayPod.Kind == RayPodKind.Worker && DraClaims.Uses(context)))
             {
                 SchedulingMutation.ApplyGpuPod(context);
             }

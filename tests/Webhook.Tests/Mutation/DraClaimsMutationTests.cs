@@ -62,13 +62,37 @@ public class DraClaimsMutationTests
         Assert.All(result.Warnings, w => Assert.True(w.Length <= MutationContext.MaxWarningLength, w));
     }
 
+    /// <summary>The claims are served on the GPU nodes: the profile's placement still applies, so the worker is not
+    /// left Pending in front of the GPU nodes' taints.</summary>
+    [Theory]
+    [MemberData(nameof(ClaimPlacements))]
+    public void PodWorkerWithClaims_RuleGivesAProfile_GetsTheGpuPlacement(string placement)
+    {
+        var (_, mutated) = IdempotentMutation.Mutate(WorkerWithClaims(placement), MlTeam, TestPolicies.ExamplePolicy);
+
+        Assert.Contains(mutated["spec"]!["tolerations"]!.AsArray(), t => (string?)t!["key"] == "nvidia.com/gpu");
+        Assert.Equal("NVIDIA-A10G", (string?)mutated["spec"]!["nodeSelector"]!["nvidia.com/gpu.product"]);
+        Assert.Null(mutated["spec"]!["containers"]![0]!["resources"]!["limits"]?["nvidia.com/gpu"]);
+    }
+
+    /// <summary>No rule names the worker's group: it is no GPU pod, claims or not.</summary>
+    [Fact]
+    public void PodWorkerWithClaims_NoRuleMatches_IsLeftAlone()
+    {
+        var result = PodMutator.Mutate(WorkerWithClaims("both"), "other-team", TestPolicies.ExamplePolicy);
+
+        Assert.Null(result.Profile);
+        Assert.DoesNotContain(result.Patch, op => op.Path.StartsWith("/spec/tolerations", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Patch, op => op.Path.StartsWith("/spec/nodeSelector", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void PodWorkerWithClaims_MutatedTwice_StaysUnchanged()
     {
         var pod = WorkerWithClaims("both");
 
-        var first = PodMutator.Mutate(pod, MlTeam, TestPolicies.ExamplePolicy);
-        var second = PodMutator.Mutate(first.MutatedPod ?? pod, MlTeam, TestPolicies.ExamplePolicy);
+        var (_, mutated) = IdempotentMutation.Mutate(pod, MlTeam, TestPolicies.ExamplePolicy);
+        var second = PodMutator.Mutate(mutated, MlTeam, TestPolicies.ExamplePolicy);
 
         Assert.Empty(second.Patch);
         Assert.Equal(MutationDecision.Unchanged, second.Decision);
