@@ -4,6 +4,7 @@ using Platform.DevicePlugin.Configuration;
 using Platform.DevicePlugin.Events;
 using Platform.DevicePlugin.Hosting;
 using Platform.NodeAgent.Diagnostics;
+using Platform.NodeAgent.Dra;
 using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Gpu.Mig;
 using Platform.NodeAgent.Health;
@@ -23,6 +24,7 @@ internal static class NodeAgentServiceCollectionExtensions
         services.AddKubernetesAccess(configuration);
         services.AddGpuDiscovery(configuration);
         services.AddMig(configuration);
+        services.AddDraOptions(configuration);
 
         // Hosted services start in registration order, each BackgroundService's loop queued on the thread
         // pool as it starts: the device plugin goes first, so the kubelet registration (the agent's critical
@@ -116,6 +118,14 @@ internal static class NodeAgentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LabelsOptions>, LabelsOptionsValidator>());
         services.TryAddSingleton<NodeLabelPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeLabelPublisher>());
+        return services;
+    }
+
+    /// <summary>Section <c>Dra</c>, bound and validated whether or not DRA is enabled, so a typo stops the start.</summary>
+    public static IServiceCollection AddDraOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DraOptions>().Bind(configuration.GetSection(DraOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DraOptions>, DraOptionsValidator>());
         return services;
     }
 }
