@@ -33,6 +33,7 @@ internal static class NodeAgentServiceCollectionExtensions
         services.AddGpuHealth(configuration);
         services.AddGpuMetrics(configuration);
         services.AddNodeLabels(configuration);
+        services.AddDraResourceSlices(configuration);
         services.AddSingleton<IReadinessContributor, AgentReadiness>();
 
         // Last, so it starts once everything above has.
@@ -126,6 +127,16 @@ internal static class NodeAgentServiceCollectionExtensions
     {
         services.AddOptions<DraOptions>().Bind(configuration.GetSection(DraOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DraOptions>, DraOptionsValidator>());
+        return services;
+    }
+
+    /// <summary>
+    /// The DRA driver's ResourceSlices (section <c>Dra</c>, bound by <see cref="AddDraOptions"/>), published only
+    /// when <c>Dra:Enabled</c>; the mode check (device plugin or DRA, whole GPUs only) runs at start either way.
+    /// </summary>
+    public static IServiceCollection AddDraResourceSlices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DraOptions>, DraModeValidator>());
         return services;
     }
 }
