@@ -5,6 +5,7 @@ using Platform.DevicePlugin.Events;
 using Platform.DevicePlugin.Hosting;
 using Platform.NodeAgent.Diagnostics;
 using Platform.NodeAgent.Dra;
+using Platform.NodeAgent.Dra.Slices;
 using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Gpu.Mig;
 using Platform.NodeAgent.Health;
@@ -137,6 +138,9 @@ internal static class NodeAgentServiceCollectionExtensions
     public static IServiceCollection AddDraResourceSlices(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DraOptions>, DraModeValidator>());
+        services.TryAddSingleton<ResourceSlicePublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ResourceSlicePublisher>());
+        services.AddSingleton<IReadinessContributor, ResourceSliceReadiness>();
         return services;
     }
 }

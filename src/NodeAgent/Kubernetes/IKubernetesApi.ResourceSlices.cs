@@ -1,0 +1,25 @@
+using Platform.NodeAgent.Dra.Slices;
+
+namespace Platform.NodeAgent.Kubernetes;
+
+/// <summary>ResourceSlices (<c>resource.k8s.io/v1</c>) of one node and driver, as the DRA driver publishes them.</summary>
+internal partial interface IKubernetesApi
+{
+    /// <summary>The slices with <c>spec.nodeName</c> = <paramref name="nodeName"/> and <c>spec.driver</c> = <paramref name="driver"/>.</summary>
+    Task<IReadOnlyList<ResourceSliceDto>> ListResourceSlicesAsync(string nodeName, string driver, CancellationToken cancellationToken);
+
+    /// <summary>Creates a slice (named by <c>metadata.generateName</c> when no name is given) and returns it as stored.</summary>
+    Task<ResourceSliceDto> CreateResourceSliceAsync(ResourceSliceDto slice, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces a slice, guarded by its <c>metadata.resourceVersion</c>; a changed slice fails with 409 Conflict
+    /// (<see cref="KubernetesApiException"/>), a deleted one returns null.
+    /// </summary>
+    Task<ResourceSliceDto?> UpdateResourceSliceAsync(ResourceSliceDto slice, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a slice; one that is already gone is not an error.</summary>
+    Task DeleteResourceSliceAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The Node's uid, or null when the Node does not exist.</summary>
+    Task<string?> GetNodeUidAsync(string name, CancellationToken cancellationToken);
+}
