@@ -103,7 +103,7 @@ internal static class NodeAgentServiceCollectionExtensions
         services.TryAddSingleton<IPodResourcesClient>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<MetricsOptions>>().Value;
-            return new PodResourcesClient(options.PodResourcesSocket, options.PodResourcesMaxReceiveBytes);
+            return new PodResourcesClient(options.PodResourcesSocket, options.PodResourcesMaxReceiveBytes, DraDeviceResolver.For(sp));
         });
         services.TryAddSingleton<GpuSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<GpuSampler>());
