@@ -5,6 +5,9 @@ using Platform.DevicePlugin.Events;
 using Platform.DevicePlugin.Hosting;
 using Platform.NodeAgent.Diagnostics;
 using Platform.NodeAgent.Dra;
+using Platform.NodeAgent.Dra.Prepare;
+using Platform.NodeAgent.Dra.Registration;
+using Platform.NodeAgent.Dra.Serving;
 using Platform.NodeAgent.Dra.Slices;
 using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Gpu.Mig;
@@ -25,12 +28,12 @@ internal static class NodeAgentServiceCollectionExtensions
         services.AddKubernetesAccess(configuration);
         services.AddGpuDiscovery(configuration);
         services.AddMig(configuration);
-        services.AddDraOptions(configuration);
 
         // Hosted services start in registration order, each BackgroundService's loop queued on the thread
         // pool as it starts: the device plugin goes first, so the kubelet registration (the agent's critical
         // path) is not queued behind the first health probe, NVML sample and pod-resources List.
         services.AddGpuDevicePlugin(configuration);
+        services.AddDraKubeletPlugin(configuration);
         services.AddGpuHealth(configuration);
         services.AddGpuMetrics(configuration);
         services.AddNodeLabels(configuration);
@@ -141,6 +144,40 @@ internal static class NodeAgentServiceCollectionExtensions
         services.TryAddSingleton<ResourceSlicePublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<ResourceSlicePublisher>());
         services.AddSingleton<IReadinessContributor, ResourceSliceReadiness>();
+        return services;
+    }
+
+    /// <summary>
+    /// The DRA kubelet plugin (registration, NodePrepareResources/NodeUnprepareResources); its host serves
+    /// only while <c>Dra:Enabled</c>, and its readiness line appears only then.
+    /// </summary>
+    public static IServiceCollection AddDraKubeletPlugin(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddDraOptions(configuration);
+        services.TryAddSingleton<DraRegistrationStatus>();
+        services.TryAddSingleton(sp =>
+        {
+            var dra = sp.GetRequiredService<IOptions<DraOptions>>().Value;
+            var gpu = sp.GetRequiredService<GpuRuntime>();
+            var health = sp.GetRequiredService<GpuHealthTracker>();
+            return new ClaimPreparer(
+                dra.DriverName,
+                dra.CdiDirectory,
+                sp.GetRequiredService<IOptions<NodeOptions>>().Value.Name,
+                sp.GetRequiredService<KubernetesConnection>(),
+                () => gpu.Discovery.Devices,
+                uuid => health.StateOf(uuid) == GpuHealthState.Healthy ? null : health.ReasonOf(uuid),
+                new PreparedClaimStore(dra.ResolvedPluginDirectory),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<ClaimPreparer>>());
+        });
+        services.TryAddSingleton(sp => new DraSocketServer(
+            sp.GetRequiredService<IOptions<DraOptions>>().Value,
+            sp.GetRequiredService<ClaimPreparer>(),
+            sp.GetRequiredService<DraRegistrationStatus>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService<DraPluginHost>();
+        services.AddSingleton<IReadinessContributor, DraReadiness>();
         return services;
     }
 }

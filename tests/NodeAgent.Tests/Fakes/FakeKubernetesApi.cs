@@ -120,6 +120,11 @@ internal sealed partial class FakeKubernetesApi : IAsyncDisposable
         }
 
         var segments = request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (await TryHandleResourceClaimAsync(context, request, segments))
+        {
+            return;
+        }
+
         switch (request.Method, segments)
         {
             case ("GET", ["api", "v1", "nodes", _]):
