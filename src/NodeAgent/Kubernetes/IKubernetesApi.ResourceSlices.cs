@@ -5,8 +5,17 @@ namespace Platform.NodeAgent.Kubernetes;
 /// <summary>ResourceSlices (<c>resource.k8s.io/v1</c>) of one node and driver, as the DRA driver publishes them.</summary>
 internal partial interface IKubernetesApi
 {
-    /// <summary>The slices with <c>spec.nodeName</c> = <paramref name="nodeName"/> and <c>spec.driver</c> = <paramref name="driver"/>.</summary>
-    Task<IReadOnlyList<ResourceSliceDto>> ListResourceSlicesAsync(string nodeName, string driver, CancellationToken cancellationToken);
+    /// <summary>
+    /// The slices with <c>spec.nodeName</c> = <paramref name="nodeName"/> and <c>spec.driver</c> = <paramref name="driver"/>,
+    /// and the list's resourceVersion to watch from.
+    /// </summary>
+    Task<ResourceSliceListDto> ListResourceSlicesAsync(string nodeName, string driver, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Watches the same slices from <paramref name="resourceVersion"/>, one event per change, until the server ends
+    /// the watch (after at most <paramref name="timeout"/>) or the token is cancelled.
+    /// </summary>
+    IAsyncEnumerable<ResourceSliceWatchEventDto> WatchResourceSlicesAsync(string nodeName, string driver, string? resourceVersion, TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>Creates a slice (named by <c>metadata.generateName</c> when no name is given) and returns it as stored.</summary>
     Task<ResourceSliceDto> CreateResourceSliceAsync(ResourceSliceDto slice, CancellationToken cancellationToken);

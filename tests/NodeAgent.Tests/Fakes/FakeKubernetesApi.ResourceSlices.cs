@@ -9,13 +9,20 @@ namespace Platform.NodeAgent.Tests.Fakes;
 /// ResourceSlices (<c>resource.k8s.io/v1</c>) as the API server keeps them: list with the <c>spec.nodeName</c>
 /// and <c>spec.driver</c> field selectors, create (with <c>generateName</c>), update guarded by
 /// <c>resourceVersion</c> (409 on a stale one), delete; immutable fields and the per-slice device limits
-/// are enforced (422), and a taint gets its <c>timeAdded</c> as the server sets it.
+/// are enforced (422), and a taint gets its <c>timeAdded</c> as the server sets it. Watches (<c>watch=true</c>)
+/// replay the changes after their <c>resourceVersion</c>, or the current slices as ADDED without one, then
+/// stream every change until <c>timeoutSeconds</c>.
 /// </summary>
 internal sealed partial class FakeKubernetesApi
 {
     private readonly Dictionary<string, JsonObject> _slices = new(StringComparer.Ordinal);
     private int _sliceNames;
     private int _conflictsToInject;
+    private readonly List<(int Version, string Type, JsonObject Slice)> _sliceHistory = [];
+    private readonly List<Channel<(string Type, JsonObject Slice)>> _sliceWatchers = [];
+
+    /// <summary>Completes a value each time a slice watch is opened (tests wait for the agent's watch).</summary>
+    public Channel<string> SliceWatches { get; } = Channel.CreateUnbounded<string>();
 
     /// <summary>Every create, update and delete of a slice, in order.</summary>
     public Channel<ApiRequest> SliceWrites { get; } = Channel.CreateUnbounded<ApiRequest>();
@@ -39,7 +46,21 @@ internal sealed partial class FakeKubernetesApi
         {
             var stored = (JsonObject)slice.DeepClone();
             stored["metadata"]!["resourceVersion"] = NextVersion();
-            _slices[(string)stored["metadata"]!["name"]!] = stored;
+            var name = (string)stored["metadata"]!["name"]!;
+            Record(_slices.ContainsKey(name) ? "MODIFIED" : "ADDED", stored);
+            _slices[name] = stored;
+        }
+    }
+
+    /// <summary>Deletes every slice of the node, as the kubelet does when it starts.</summary>
+    public void WipeResourceSlices(string nodeName)
+    {
+        lock (_gate)
+        {
+            foreach (var name in _slices.Where(p => (string?)p.Value["spec"]!["nodeName"] == nodeName).Select(p => p.Key).ToList())
+            {
+                _ = DeleteSlice(name);
+            }
         }
     }
 
@@ -55,6 +76,12 @@ internal sealed partial class FakeKubernetesApi
     private async Task HandleResourceSliceAsync(HttpContext context, ApiRequest request, string[] segments)
     {
         var name = segments.Length > 4 ? segments[4] : null;
+        if (request.Method == "GET" && name is null && context.Request.Query["watch"] == "true")
+        {
+            await WatchSlicesAsync(context);
+            return;
+        }
+
         int status;
         string reply;
         lock (_gate)
@@ -78,25 +105,25 @@ internal sealed partial class FakeKubernetesApi
         await Reply(context, status, reply);
     }
 
-    private string ListSlices(string fieldSelector)
-    {
-        var wanted = fieldSelector.Split(',', StringSplitOptions.RemoveEmptyEntries)
+    private static Dictionary<string, string> Selector(string fieldSelector) =>
+        fieldSelector.Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(term => term.Split('=', 2))
             .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
+
+    private static bool Matches(JsonObject slice, Dictionary<string, string> selector) =>
+        (!selector.TryGetValue("spec.nodeName", out var node) || (string?)slice["spec"]!["nodeName"] == node)
+        && (!selector.TryGetValue("spec.driver", out var driver) || (string?)slice["spec"]!["driver"] == driver);
+
+    private string ListSlices(string fieldSelector)
+    {
+        var selector = Selector(fieldSelector);
         var items = new JsonArray();
         foreach (var slice in _slices.Values.OrderBy(s => (string?)s["metadata"]!["name"], StringComparer.Ordinal))
         {
-            if (wanted.TryGetValue("spec.nodeName", out var node) && (string?)slice["spec"]!["nodeName"] != node)
+            if (Matches(slice, selector))
             {
-                continue;
+                items.Add(slice.DeepClone());
             }
-
-            if (wanted.TryGetValue("spec.driver", out var driver) && (string?)slice["spec"]!["driver"] != driver)
-            {
-                continue;
-            }
-
-            items.Add(slice.DeepClone());
         }
 
         return new JsonObject
@@ -138,6 +165,7 @@ internal sealed partial class FakeKubernetesApi
         metadata["resourceVersion"] = NextVersion();
         StampTaints(slice);
         _slices[name] = slice;
+        Record("ADDED", slice);
         return (201, slice.ToJsonString());
     }
 
@@ -152,6 +180,7 @@ internal sealed partial class FakeKubernetesApi
         {
             _conflictsToInject--;
             stored["metadata"]!["resourceVersion"] = NextVersion();
+            Record("MODIFIED", stored);
         }
 
         if ((string?)slice["metadata"]?["resourceVersion"] != (string?)stored["metadata"]!["resourceVersion"])
@@ -181,13 +210,82 @@ internal sealed partial class FakeKubernetesApi
         slice["metadata"]!["resourceVersion"] = NextVersion();
         StampTaints(slice);
         _slices[name] = slice;
+        Record("MODIFIED", slice);
         return (200, slice.ToJsonString());
     }
 
-    private (int, string) DeleteSlice(string name) =>
-        _slices.Remove(name, out var removed)
-            ? (200, removed.ToJsonString())
-            : (404, StatusJson(404, "NotFound", $"resourceslices \"{name}\" not found"));
+    private (int, string) DeleteSlice(string name)
+    {
+        if (!_slices.Remove(name, out var removed))
+        {
+            return (404, StatusJson(404, "NotFound", $"resourceslices \"{name}\" not found"));
+        }
+
+        removed["metadata"]!["resourceVersion"] = NextVersion();
+        Record("DELETED", removed);
+        return (200, removed.ToJsonString());
+    }
+
+    /// <summary>Keeps the change for watches that start from an older version and hands it to open ones (under the gate).</summary>
+    private void Record(string type, JsonObject slice)
+    {
+        var copy = (JsonObject)slice.DeepClone();
+        _sliceHistory.Add((_resourceVersion, type, copy));
+        foreach (var watcher in _sliceWatchers)
+        {
+            watcher.Writer.TryWrite((type, copy));
+        }
+    }
+
+    private async Task WatchSlicesAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        var selector = Selector(query["fieldSelector"].ToString());
+        var from = int.TryParse(query["resourceVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : (int?)null;
+        var timeout = int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(5);
+        var events = Channel.CreateUnbounded<(string Type, JsonObject Slice)>();
+        lock (_gate)
+        {
+            var replay = from is { } after
+                ? _sliceHistory.Where(h => h.Version > after).Select(h => (h.Type, h.Slice))
+                : _slices.Values.Select(s => ("ADDED", (JsonObject)s.DeepClone()));
+            foreach (var change in replay.ToList())
+            {
+                events.Writer.TryWrite(change);
+            }
+
+            _sliceWatchers.Add(events);
+        }
+
+        SliceWatches.Writer.TryWrite(context.Request.QueryString.Value ?? string.Empty);
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        await context.Response.StartAsync();
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        end.CancelAfter(timeout);
+        try
+        {
+            await foreach (var (type, slice) in events.Reader.ReadAllAsync(end.Token))
+            {
+                if (Matches(slice, selector))
+                {
+                    await context.Response.WriteAsync(new JsonObject { ["type"] = type, ["object"] = slice.DeepClone() }.ToJsonString() + "\n", end.Token);
+                    await context.Response.Body.FlushAsync(end.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The watch's time is up or the client went away: the stream ends, as the API server's does.
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _sliceWatchers.Remove(events);
+            }
+        }
+    }
 
     /// <summary>The API's checks this driver could break: required fields, device limits, value lengths.</summary>
     private static string? Validate(JsonObject slice)

@@ -23,8 +23,31 @@ internal sealed class ResourceSliceDto
 
 internal sealed class ResourceSliceListDto
 {
+    [JsonPropertyName("metadata")]
+    public SliceMetaDto? Metadata { get; set; }
+
     [JsonPropertyName("items")]
     public List<ResourceSliceDto>? Items { get; set; }
+}
+
+/// <summary>One line of a watch: ADDED, MODIFIED, DELETED, BOOKMARK or ERROR (then the object is a Status).</summary>
+internal sealed class ResourceSliceWatchEventDto
+{
+    [JsonPropertyName("type")]
+    public string Type { get; set; } = string.Empty;
+
+    [JsonPropertyName("object")]
+    public WatchObjectDto? Object { get; set; }
+}
+
+/// <summary>A watched object as far as the publisher cares: which slice, which version; or the Status of an ERROR.</summary>
+internal sealed class WatchObjectDto
+{
+    [JsonPropertyName("metadata")]
+    public SliceMetaDto? Metadata { get; set; }
+
+    [JsonPropertyName("code")]
+    public int? Code { get; set; }
 }
 
 internal sealed class SliceMetaDto
@@ -156,4 +179,5 @@ internal sealed class NodeIdentityDto
 [JsonSerializable(typeof(ResourceSliceListDto))]
 [JsonSerializable(typeof(List<SliceDeviceDto>))]
 [JsonSerializable(typeof(NodeIdentityDto))]
+[JsonSerializable(typeof(ResourceSliceWatchEventDto))]
 internal sealed partial class ResourceSliceJsonContext : JsonSerializerContext;

@@ -11,7 +11,9 @@ namespace Platform.NodeAgent.Dra.Slices;
 
 /// <summary>
 /// Keeps the node's pool in ResourceSlices: publishes at start, again after every health transition (a
-/// withdrawn or tainted GPU, a recovered one) and every <see cref="ResyncInterval"/> to correct drift.
+/// withdrawn or tainted GPU, a recovered one), whenever a watch of its own slices sees them change (the
+/// kubelet deletes every slice of its node when it starts; someone may edit or delete one), and every
+/// <see cref="ResyncInterval"/> in case a watch missed something.
 /// A pass lists this node's slices of this driver, and writes only when they differ from
 /// <see cref="ResourceSliceBuilder"/>'s result: then every slice of the pool gets the next generation,
 /// missing ones are created and stale ones (extra slices, another pool name) deleted. A restart that
@@ -27,6 +29,9 @@ internal sealed partial class ResourceSlicePublisher : BackgroundService
 {
     /// <summary>How often slices are compared with the server without a health change; an API LIST of a few objects.</summary>
     public static readonly TimeSpan ResyncInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>The server ends each watch after this long and the publisher opens the next one, as client-go does.</summary>
+    private static readonly TimeSpan WatchTimeout = TimeSpan.FromMinutes(4);
 
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
@@ -45,6 +50,7 @@ internal sealed partial class ResourceSlicePublisher : BackgroundService
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _nodeUid;
+    private string? _listVersion;
 
     public ResourceSlicePublisher(
         KubernetesConnection kubernetes,
@@ -101,13 +107,20 @@ internal sealed partial class ResourceSlicePublisher : BackgroundService
             return;
         }
 
+        var watch = WatchAsync(_api, _nodeName, stoppingToken);
+        await PublishLoopAsync(_api, _nodeName, stoppingToken).ConfigureAwait(false);
+        await watch.ConfigureAwait(false);
+    }
+
+    private async Task PublishLoopAsync(IKubernetesApi api, string nodeName, CancellationToken stoppingToken)
+    {
         var backoff = TimeSpan.FromSeconds(1);
         var conflicts = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await SyncAsync(_api, _nodeName, stoppingToken).ConfigureAwait(false);
+                await SyncAsync(api, nodeName, stoppingToken).ConfigureAwait(false);
                 Problem = null;
                 _firstPass.TrySetResult();
                 backoff = TimeSpan.FromSeconds(1);
@@ -122,13 +135,13 @@ internal sealed partial class ResourceSlicePublisher : BackgroundService
             catch (KubernetesApiException ex) when (ex.Status == HttpStatusCode.Conflict && ++conflicts <= MaxConflictRetries)
             {
                 // Someone else wrote one of our slices between the list and the write: read again, apply again.
-                LogConflict(_nodeName, conflicts);
+                LogConflict(nodeName, conflicts);
                 continue;
             }
             catch (Exception ex)
             {
-                Problem = $"publishing the ResourceSlices of node {_nodeName} failed: {ex.Message}";
-                LogSyncFailed(_nodeName, backoff, ex.Message);
+                Problem = $"publishing the ResourceSlices of node {nodeName} failed: {ex.Message}";
+                LogSyncFailed(nodeName, backoff, ex.Message);
                 conflicts = 0;
             }
 
@@ -152,7 +165,9 @@ internal sealed partial class ResourceSlicePublisher : BackgroundService
         var discovery = _gpu.Discovery;
         var devices = ResourceSliceBuilder.Devices(discovery, _health.Snapshot(), driver, _options.DeviceTaints);
         var desired = ResourceSliceBuilder.Split(devices, discovery.Devices.Count > 0, _options.DeviceTaints);
-        var existing = await api.ListResourceSlicesAsync(nodeName, driver, cancellationToken).ConfigureAwait(false);
+        var list = await api.ListResourceSlicesAsync(nodeName, driver, cancellationToken).ConfigureAwait(false);
+        var existing = list.Items ?? [];
+        Volatile.Write(ref _listVersion, list.Metadata?.ResourceVersion);
 
         // Pool name, driver and node name are immutable: a slice of this node and driver in another pool
         // (a renamed pool, an older agent) cannot be updated into ours, only deleted.
@@ -237,6 +252,73 @@ internal sealed partial class ResourceSlicePublisher : BackgroundService
         _metrics.SetAdvertised(_options.DriverName, new Advertisement(devices.Count, devices.Count - tainted, tainted));
     }
 
+    /// <summary>
+    /// Watches this node's slices of this driver and asks for a pass on every change. The pass compares with
+    /// the server, so the echo of the publisher's own writes costs one LIST and writes nothing.
+    /// </summary>
+    private async Task WatchAsync(IKubernetesApi api, string nodeName, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _firstPass.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        var backoff = TimeSpan.FromSeconds(1);
+        var from = Volatile.Read(ref _listVersion);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in api.WatchResourceSlicesAsync(nodeName, _options.DriverName, from, WatchTimeout, stoppingToken).ConfigureAwait(false))
+                {
+                    backoff = TimeSpan.FromSeconds(1);
+                    if (change.Type == "ERROR")
+                    {
+                        // Mostly 410 Gone: the version is too old. Start over from the current state.
+                        LogWatchError(change.Object?.Code ?? 0);
+                        from = null;
+                        _changes.Writer.TryWrite(true);
+                        break;
+                    }
+
+                    from = change.Object?.Metadata?.ResourceVersion ?? from;
+                    if (change.Type != "BOOKMARK")
+                    {
+                        _changes.Writer.TryWrite(true);
+                    }
+                }
+
+                continue;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogWatchFailed(nodeName, backoff, ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(backoff, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            // Changes during the gap are not replayed from an unknown point: compare once, watch from the list.
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            _changes.Writer.TryWrite(true);
+            from = null;
+        }
+    }
+
     /// <summary>Until a health change or the resync is due; cancellation ends it quietly through the caller.</summary>
     private async Task WaitForChangeAsync(CancellationToken stoppingToken)
     {
@@ -263,6 +345,12 @@ internal sealed partial class ResourceSlicePublisher : BackgroundService
 
     [LoggerMessage(EventId = 1963, Level = LogLevel.Information, Message = "A ResourceSlice of node {NodeName} changed while it was being written (conflict {Attempt}); reading the slices again.")]
     private partial void LogConflict(string nodeName, int attempt);
+
+    [LoggerMessage(EventId = 1965, Level = LogLevel.Warning, Message = "Watching the ResourceSlices of node {NodeName} failed; watching again in {Backoff}: {Reason}")]
+    private partial void LogWatchFailed(string nodeName, TimeSpan backoff, string reason);
+
+    [LoggerMessage(EventId = 1966, Level = LogLevel.Information, Message = "The ResourceSlice watch ended with error {Code}; comparing with the server and watching from its current state.")]
+    private partial void LogWatchError(int code);
 
     [LoggerMessage(EventId = 1964, Level = LogLevel.Error, Message = "The DRA driver's ResourceSlices are off: {Reason}.")]
     private partial void LogOff(string reason);
