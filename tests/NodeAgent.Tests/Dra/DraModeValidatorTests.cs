@@ -2,13 +2,17 @@ using Microsoft.Extensions.Options;
 using Platform.DevicePlugin.Configuration;
 using Platform.NodeAgent.Dra;
 using Platform.NodeAgent.Gpu.Mig;
+using Platform.NodeAgent.Kubernetes;
 
 namespace Platform.NodeAgent.Tests.Dra;
 
 public class DraModeValidatorTests
 {
-    private static ValidateOptionsResult Validate(bool dra, bool devicePlugin, string migStrategy = "none") =>
-        new DraModeValidator(Options.Create(new DevicePluginOptions { Enabled = devicePlugin }), Options.Create(new MigOptions { Strategy = migStrategy }))
+    private static ValidateOptionsResult Validate(bool dra, bool devicePlugin, string migStrategy = "none", bool kubernetes = true) =>
+        new DraModeValidator(
+                Options.Create(new DevicePluginOptions { Enabled = devicePlugin }),
+                Options.Create(new MigOptions { Strategy = migStrategy }),
+                Options.Create(new KubernetesOptions { Enabled = kubernetes }))
             .Validate(null, new DraOptions { Enabled = dra });
 
     [Theory]
@@ -42,9 +46,17 @@ public class DraModeValidatorTests
     }
 
     [Fact]
-    public void Validate_BothProblems_AreListedTogether()
+    public void Validate_DraWithoutKubernetesAccess_IsRefused()
     {
-        Assert.Equal(2, Validate(dra: true, devicePlugin: true, "mixed").Failures!.Count());
+        var failure = Assert.Single(Validate(dra: true, devicePlugin: false, kubernetes: false).Failures!);
+        Assert.Contains("Kubernetes:Enabled=false", failure, StringComparison.Ordinal);
+        Assert.True(Validate(dra: false, devicePlugin: true, kubernetes: false).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_EveryProblem_IsListedTogether()
+    {
+        Assert.Equal(3, Validate(dra: true, devicePlugin: true, "mixed", kubernetes: false).Failures!.Count());
     }
 
     [Fact]
@@ -56,5 +68,6 @@ public class DraModeValidatorTests
 
         Assert.Contains("Dra:Enabled and DevicePlugin:Enabled are both true", ex.Report, StringComparison.Ordinal);
         Assert.Contains("Mig:Strategy is 'single' with Dra:Enabled=true", ex.Report, StringComparison.Ordinal);
+        Assert.Contains("Dra:Enabled is true with Kubernetes:Enabled=false", ex.Report, StringComparison.Ordinal);
     }
 }
