@@ -24,6 +24,9 @@ internal sealed partial class FakeKubernetesApi
     /// <summary>Completes a value each time a slice watch is opened (tests wait for the agent's watch).</summary>
     public Channel<string> SliceWatches { get; } = Channel.CreateUnbounded<string>();
 
+    /// <summary>Slices whose deletion an admission policy refuses (403), as the chart's does for another pool.</summary>
+    public HashSet<string> UndeletableSlices { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Every create, update and delete of a slice, in order.</summary>
     public Channel<ApiRequest> SliceWrites { get; } = Channel.CreateUnbounded<ApiRequest>();
 
@@ -216,6 +219,11 @@ internal sealed partial class FakeKubernetesApi
 
     private (int, string) DeleteSlice(string name)
     {
+        if (UndeletableSlices.Contains(name))
+        {
+            return (403, StatusJson(403, "Forbidden", $"resourceslices \"{name}\" is forbidden: ValidatingAdmissionPolicy denied request: the node agent's ResourceSlices form one pool named after its node"));
+        }
+
         if (!_slices.Remove(name, out var removed))
         {
             return (404, StatusJson(404, "NotFound", $"resourceslices \"{name}\" not found"));

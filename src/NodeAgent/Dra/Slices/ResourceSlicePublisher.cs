@@ -51,6 +51,7 @@ internal sealed partial class ResourceSlicePublisher : BackgroundService
     private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _nodeUid;
     private string? _listVersion;
+    private readonly HashSet<string> _refusedDeletes = new(StringComparer.Ordinal);
 
     public ResourceSlicePublisher(
         KubernetesConnection kubernetes,
@@ -175,14 +176,15 @@ internal sealed partial class ResourceSlicePublisher : BackgroundService
         var stale = existing.Where(s => s.Spec.Pool.Name != nodeName).ToList();
         if (IsCurrent(ours, desired))
         {
+            var deleted = 0;
             foreach (var slice in stale)
             {
-                await DeleteAsync(api, slice, cancellationToken).ConfigureAwait(false);
+                deleted += await DeleteForeignPoolAsync(api, slice, cancellationToken).ConfigureAwait(false) ? 1 : 0;
             }
 
             Generation = ours.Count > 0 ? ours[0].Spec.Pool.Generation : 0;
             Advertise(devices);
-            return stale.Count > 0;
+            return deleted > 0;
         }
 
         _nodeUid ??= await api.GetNodeUidAsync(nodeName, cancellationToken).ConfigureAwait(false)
@@ -207,9 +209,14 @@ internal sealed partial class ResourceSlicePublisher : BackgroundService
             }
         }
 
-        foreach (var slice in ours.Skip(desired.Count).Concat(stale))
+        foreach (var slice in ours.Skip(desired.Count))
         {
             await DeleteAsync(api, slice, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var slice in stale)
+        {
+            await DeleteForeignPoolAsync(api, slice, cancellationToken).ConfigureAwait(false);
         }
 
         Generation = generation;
@@ -243,6 +250,29 @@ internal sealed partial class ResourceSlicePublisher : BackgroundService
     {
         await api.DeleteResourceSliceAsync(slice.Metadata.Name ?? string.Empty, cancellationToken).ConfigureAwait(false);
         LogDeleted(slice.Metadata.Name ?? string.Empty, slice.Spec.Pool.Name);
+    }
+
+    /// <summary>
+    /// A slice of this node and driver in another pool is not this agent's to keep, but the chart's admission
+    /// policy lets the agent write only its own pool: a refused delete is said once and does not stop the
+    /// pass, since consumers treat the other pool apart from this one.
+    /// </summary>
+    private async Task<bool> DeleteForeignPoolAsync(IKubernetesApi api, ResourceSliceDto slice, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeleteAsync(api, slice, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (KubernetesApiException ex) when (ex.Status is HttpStatusCode.Forbidden or HttpStatusCode.UnprocessableEntity)
+        {
+            if (_refusedDeletes.Add(slice.Metadata.Name ?? string.Empty))
+            {
+                LogForeignPoolKept(slice.Metadata.Name ?? string.Empty, slice.Spec.Pool.Name, ex.Message);
+            }
+
+            return false;
+        }
     }
 
     /// <summary>The advertised metrics say what the slices offer: devices, untainted and tainted.</summary>
@@ -351,6 +381,9 @@ internal sealed partial class ResourceSlicePublisher : BackgroundService
 
     [LoggerMessage(EventId = 1966, Level = LogLevel.Information, Message = "The ResourceSlice watch ended with error {Code}; comparing with the server and watching from its current state.")]
     private partial void LogWatchError(int code);
+
+    [LoggerMessage(EventId = 1967, Level = LogLevel.Warning, Message = "ResourceSlice {SliceName} of this node and driver is in pool {PoolName}, not this node's; deleting it was refused, so it stays (delete it by hand): {Reason}")]
+    private partial void LogForeignPoolKept(string sliceName, string poolName, string reason);
 
     [LoggerMessage(EventId = 1964, Level = LogLevel.Error, Message = "The DRA driver's ResourceSlices are off: {Reason}.")]
     private partial void LogOff(string reason);

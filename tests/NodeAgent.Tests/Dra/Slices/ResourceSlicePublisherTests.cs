@@ -250,6 +250,20 @@ public sealed class ResourceSlicePublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sync_ForeignPoolDeleteRefused_PublishesAnywayAndKeepsIt()
+    {
+        _api.PutResourceSlice(ForeignSlice("old-pool", NodeName, Driver, "renamed-pool", 4));
+        _api.UndeletableSlices.Add("old-pool");
+        var (publisher, _, _) = Create(TestGpus.Discovery(1));
+
+        Assert.True(await publisher.SyncAsync(_connection.Api!, NodeName, CancellationToken.None).DefaultTimeout());
+        Assert.False(await publisher.SyncAsync(_connection.Api!, NodeName, CancellationToken.None).DefaultTimeout());
+
+        Assert.Equal(["gpu-0"], DeviceNames(NodeSlices().Single(s => (string?)s["spec"]!["pool"]!["name"] == NodeName)));
+        Assert.True(_api.ResourceSlices.ContainsKey("old-pool"));
+    }
+
+    [Fact]
     public async Task Sync_OnlyAStaleSliceBesideCurrentOnes_DeletesItWithoutANewGeneration()
     {
         var (publisher, _, _) = Create(TestGpus.Discovery(1));
