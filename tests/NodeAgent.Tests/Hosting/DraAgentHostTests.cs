@@ -46,6 +46,7 @@ public sealed class DraAgentHostTests : IAsyncLifetime
             "--Metrics:AttributionRefreshInterval=00:00:01",
             $"--Metrics:PodResourcesSocket={Path.Combine(_temp.FullName, "pod-resources.sock")}",
             "--DevicePlugin:Enabled=false",
+            $"--DevicePlugin:KubeletDirectory={Path.Combine(_temp.FullName, "device-plugins")}",
             "--Dra:Enabled=true",
             $"--Dra:RegistryDirectory={Path.Combine(_temp.FullName, "registry")}",
             $"--Dra:PluginDirectory={Path.Combine(_temp.FullName, "plugin")}",
@@ -131,5 +132,9 @@ public sealed class DraAgentHostTests : IAsyncLifetime
             .ToDictionary(c => (string)c!["name"]!, c => (string)c!["detail"]!);
         Assert.Equal("the node's pool is published at generation 3", checks["dra-resource-slices"]);
         Assert.Equal("DevicePlugin:Enabled is false", checks["device-plugin"]);
+
+        // The device plugin never served: its socket (made before registering, long before now) is absent.
+        Assert.False(File.Exists(Path.Combine(_temp.FullName, "device-plugins", "nvidia-gpu.sock")));
+        Assert.DoesNotContain("raygpu_registrations_total 1", metrics, StringComparison.Ordinal);
     }
 }
