@@ -46,6 +46,8 @@ internal sealed partial class DraPluginHost(
                     watcher = null;
                     try
                     {
+                        // Before the sockets exist: the kubelet may register them before StartAsync returns.
+                        status.OnServing(dra.DriverName);
                         await server.StartAsync(stoppingToken).ConfigureAwait(false);
                         watcher = new DraSocketWatcher(server.SocketPaths, _removed.Writer);
                         while (_removed.Reader.TryRead(out _))
@@ -54,7 +56,6 @@ internal sealed partial class DraPluginHost(
                         }
 
                         failures = 0;
-                        status.OnServing(dra.DriverName);
                         LogServing(dra.DriverName, dra.RegistrationSocketPath, dra.PluginSocketPath);
                         if (watcher.Error is { } watchError)
                         {
