@@ -1,9 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Gpu.Simulated;
 using Platform.NodeAgent.Tests.Fakes;
 using DraV1 = K8S.Io.Kubelet.Pkg.Apis.Dra.V1;
@@ -17,54 +12,29 @@ namespace Platform.NodeAgent.Tests.Dra;
 /// </summary>
 public sealed class DraKubeletPluginTests : IAsyncLifetime
 {
-    private const string Node = "gpu-node-1";
-    private const string Driver = "gpu.raygpu.io";
+    private const string Node = DraAgentHarness.Node;
+    private const string Driver = DraAgentHarness.Driver;
 
-    // Unix socket paths must stay under 108 bytes: a short directory straight under /tmp.
-    private readonly DirectoryInfo _temp = Directory.CreateDirectory(Path.Combine("/tmp", "dra-" + Guid.NewGuid().ToString("N")[..8]));
+    private DraAgentHarness _agent = null!;
     private FakeDraKubelet _kubelet = null!;
-    private FakeKubernetesApi _api = null!;
-    private WebApplication _agent = null!;
-    private HttpClient _http = null!;
 
-    private string Registry => Path.Combine(_temp.FullName, "reg");
+    private string Registry => _agent.Registry;
 
-    private string Cdi => Path.Combine(_temp.FullName, "cdi");
+    private string Cdi => _agent.Cdi;
 
-    private string Plugin => Path.Combine(_temp.FullName, "plugin");
+    private string Plugin => _agent.Plugin;
 
     public async Task InitializeAsync()
     {
+        _agent = await DraAgentHarness.CreateAsync();
         _kubelet = new FakeDraKubelet(Registry);
-        _api = await FakeKubernetesApi.StartAsync(Node);
-        _agent = NodeAgentApp.Build(
-        [
-            "--urls=http://127.0.0.1:0",
-            "--Gpu:Driver=simulated",
-            "--Gpu:Simulated:Count=2",
-            "--DevicePlugin:Enabled=false",
-            "--Dra:Enabled=true",
-            $"--Dra:RegistryDirectory={Registry}",
-            $"--Dra:PluginDirectory={Plugin}",
-            $"--Dra:CdiDirectory={Cdi}",
-            $"--Metrics:PodResourcesSocket={Path.Combine(_temp.FullName, "pod-resources.sock")}",
-            $"--Kubernetes:Kubeconfig={_api.WriteKubeconfig(_temp.FullName)}",
-            $"--Node:Name={Node}",
-        ],
-        services => services.AddSingleton(ClusterDetector.None));
-        await _agent.StartAsync().DefaultTimeout();
-        var address = _agent.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        _http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(10) };
+        await _agent.StartAgentAsync();
     }
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
-        await _agent.StopAsync().DefaultTimeout();
         await _agent.DisposeAsync();
         _kubelet.Dispose();
-        await _api.DisposeAsync();
-        _temp.Delete(recursive: true);
     }
 
     [Fact]
@@ -77,7 +47,7 @@ public sealed class DraKubeletPluginTests : IAsyncLifetime
         Assert.Equal(Driver, first.Info.Name);
         Assert.Equal(Path.Combine(Plugin, "dra.sock"), first.Info.Endpoint);
         Assert.Equal(["v1.DRAPlugin", "v1beta1.DRAPlugin"], first.Info.SupportedVersions);
-        Assert.Contains($"raygpu_dra_plugin_registered{{driver=\"{Driver}\"}} 1", await _http.GetStringAsync("/metrics").DefaultTimeout(), StringComparison.Ordinal);
+        Assert.Contains($"raygpu_dra_plugin_registered{{driver=\"{Driver}\"}} 1", await _agent.Http.GetStringAsync("/metrics").DefaultTimeout(), StringComparison.Ordinal);
         Assert.Equal("ok", await DraReadinessAsync());
 
         // A restarting kubelet scans the registry directory again and finds the same socket.
@@ -117,14 +87,14 @@ public sealed class DraKubeletPluginTests : IAsyncLifetime
         await _kubelet.NextRegistrationAsync();
 
         Assert.Equal("failing: the kubelet refused the registration: version skew", await DraReadinessAsync(withDetail: true));
-        Assert.Contains($"raygpu_dra_plugin_registered{{driver=\"{Driver}\"}} 0", await _http.GetStringAsync("/metrics").DefaultTimeout(), StringComparison.Ordinal);
+        Assert.Contains($"raygpu_dra_plugin_registered{{driver=\"{Driver}\"}} 0", await _agent.Http.GetStringAsync("/metrics").DefaultTimeout(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task PrepareAndUnprepare_ThroughV1AndV1Beta1_AgreeAndCleanUp()
     {
         var registration = await _kubelet.NextRegistrationAsync();
-        _api.PutClaim("ml", "worker-gpu", "9d1c5c7e-1111-4a4a-8c8c-000000000001", ("gpu", Driver, Node, "gpu-1"));
+        _agent.Api.PutClaim("ml", "worker-gpu", "9d1c5c7e-1111-4a4a-8c8c-000000000001", ("gpu", Driver, Node, "gpu-1"));
         var claim = new DraV1.Claim { Namespace = "ml", Name = "worker-gpu", Uid = "9d1c5c7e-1111-4a4a-8c8c-000000000001" };
         var missing = new DraV1.Claim { Namespace = "ml", Name = "gone", Uid = "9d1c5c7e-1111-4a4a-8c8c-000000000002" };
 
@@ -158,7 +128,7 @@ public sealed class DraKubeletPluginTests : IAsyncLifetime
 
     private async Task<string> DraReadinessAsync(bool withDetail = false)
     {
-        using var response = await _http.GetAsync("/readyz").DefaultTimeout();
+        using var response = await _agent.Http.GetAsync("/readyz").DefaultTimeout();
         var checks = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks");
         var dra = checks.EnumerateArray().Single(c => c.GetProperty("name").GetString() == $"dra-plugin {Driver}");
         var status = dra.GetProperty("status").GetString()!;

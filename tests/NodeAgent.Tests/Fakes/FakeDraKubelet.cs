@@ -27,10 +27,23 @@ internal sealed class FakeDraKubelet : IDisposable
         Restart();
     }
 
+    /// <summary>Registrations that failed, for the message of a test that waited in vain.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Failures { get; } = new();
+
     /// <summary>When set, the verdict is "not registered" with this error.</summary>
     public string? RejectWith { get; set; }
 
-    public Task<DraRegistration> NextRegistrationAsync() => _registrations.Reader.ReadAsync().AsTask().DefaultTimeout();
+    public async Task<DraRegistration> NextRegistrationAsync()
+    {
+        try
+        {
+            return await _registrations.Reader.ReadAsync().AsTask().DefaultTimeout();
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"no registration; failed ones: {string.Join("; ", Failures)}", ex);
+        }
+    }
 
     /// <summary>A kubelet restart: a new watch on the directory (it may have been re-created) and a scan of what is there.</summary>
     public void Restart()
@@ -38,7 +51,9 @@ internal sealed class FakeDraKubelet : IDisposable
         _watcher?.Dispose();
         Directory.CreateDirectory(_directory);
         _watcher = new FileSystemWatcher(_directory) { NotifyFilter = NotifyFilters.FileName, IncludeSubdirectories = false };
+        // fsnotify reports a file renamed into the directory as created, and so does the kubelet.
         _watcher.Created += (_, e) => _ = RegisterAsync(e.FullPath);
+        _watcher.Renamed += (_, e) => _ = RegisterAsync(e.FullPath);
         _watcher.EnableRaisingEvents = true;
         foreach (var socket in Directory.GetFiles(_directory))
         {
@@ -75,7 +90,8 @@ internal sealed class FakeDraKubelet : IDisposable
 
     private async Task RegisterAsync(string socket)
     {
-        if (!socket.EndsWith("-reg.sock", StringComparison.Ordinal))
+        // The kubelet's plugin watcher skips dot files.
+        if (!socket.EndsWith("-reg.sock", StringComparison.Ordinal) || Path.GetFileName(socket).StartsWith('.'))
         {
             return;
         }
@@ -92,9 +108,9 @@ internal sealed class FakeDraKubelet : IDisposable
             await client.NotifyRegistrationStatusAsync(new RegistrationStatus { PluginRegistered = error is null, Error = error ?? string.Empty }, deadline: DateTime.UtcNow.AddSeconds(10));
             _registrations.Writer.TryWrite(new DraRegistration(socket, info));
         }
-        catch (Grpc.Core.RpcException)
+        catch (Grpc.Core.RpcException ex)
         {
-            // A socket that vanished again before the dial (the plugin serving anew): its successor is watched too.
+            Failures.Enqueue($"{socket}: {ex.Status}");
         }
     }
 }
