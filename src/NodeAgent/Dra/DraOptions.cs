@@ -45,6 +45,12 @@ internal sealed class DraOptions
     /// <summary>The registration socket the kubelet's plugin watcher finds.</summary>
     public string RegistrationSocketPath => Path.Combine(RegistryDirectory, $"{DriverName}-reg.sock");
 
+    /// <summary>
+    /// Where the registration socket is bound before it is renamed into place: the kubelet's plugin watcher
+    /// ignores dot files, so it never dials a socket that is bound but not yet listening.
+    /// </summary>
+    public string RegistrationStagingSocketPath => Path.Combine(RegistryDirectory, $".{DriverName}-reg.sock");
+
     /// <summary>The DRA service socket, announced to the kubelet as an absolute path in GetInfo.</summary>
     public string PluginSocketPath => Path.Combine(ResolvedPluginDirectory, "dra.sock");
 }

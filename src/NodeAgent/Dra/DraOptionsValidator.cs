@@ -26,7 +26,7 @@ internal sealed partial class DraOptionsValidator : IValidateOptions<DraOptions>
         CheckDirectory("Dra:CdiDirectory", options.CdiDirectory, errors);
         if (errors.Count == 0)
         {
-            CheckSocketLength("Dra:RegistryDirectory and Dra:DriverName", options.RegistrationSocketPath, errors);
+            CheckSocketLength("Dra:RegistryDirectory and Dra:DriverName", options.RegistrationStagingSocketPath, errors);
             CheckSocketLength("Dra:PluginDirectory", options.PluginSocketPath, errors);
         }
 

@@ -46,15 +46,11 @@ internal sealed partial class DraPluginHost(
                     watcher = null;
                     try
                     {
+                        // Before the sockets exist: the kubelet may register them before StartAsync returns.
+                        status.OnServing(dra.DriverName);
                         await server.StartAsync(stoppingToken).ConfigureAwait(false);
                         watcher = new DraSocketWatcher(server.SocketPaths, _removed.Writer);
-                        while (_removed.Reader.TryRead(out _))
-                        {
-                            // Removals seen before this start concern the sockets it just replaced.
-                        }
-
                         failures = 0;
-                        status.OnServing(dra.DriverName);
                         LogServing(dra.DriverName, dra.RegistrationSocketPath, dra.PluginSocketPath);
                         if (watcher.Error is { } watchError)
                         {
@@ -72,13 +68,16 @@ internal sealed partial class DraPluginHost(
                     }
                 }
 
-                await WaitForLossAsync(stoppingToken).ConfigureAwait(false);
+                // Checked after the watcher exists, so that a socket lost before it did is not missed.
                 if (!server.SocketsIntact())
                 {
                     LogSocketLost(dra.DriverName);
                     status.OnNotServing(dra.DriverName, "a socket file was removed; serving again");
                     await server.StopAsync().ConfigureAwait(false);
+                    continue;
                 }
+
+                await WaitForLossAsync(stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

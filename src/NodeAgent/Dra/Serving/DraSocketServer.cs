@@ -7,8 +7,9 @@ namespace Platform.NodeAgent.Dra.Serving;
 
 /// <summary>
 /// One Kestrel server (HTTP/2 cleartext) on both Unix sockets of the kubelet plugin: the DRA service socket
-/// in the plugin directory, bound first so it already answers when the kubelet's plugin watcher finds the
-/// registration socket bound second. Losing either file means serving both anew: the kubelet then sees a
+/// in the plugin directory, and the registration socket, bound under a dot name the kubelet's plugin watcher
+/// ignores and renamed into place once both listen (a watcher dialling between bind and listen would be
+/// refused and retry only a second later). Losing either file means serving both anew: the kubelet then sees a
 /// new registration socket and registers again.
 /// </summary>
 internal sealed class DraSocketServer(DraOptions options, ClaimPreparer preparer, DraRegistrationStatus status, ILoggerFactory loggerFactory) : IAsyncDisposable
@@ -23,12 +24,12 @@ internal sealed class DraSocketServer(DraOptions options, ClaimPreparer preparer
 
     public IReadOnlyList<string> SocketPaths => [options.PluginSocketPath, options.RegistrationSocketPath];
 
-    /// <summary>Removes stale sockets, listens on both, and proves it serves by calling GetInfo on itself.</summary>
+    /// <summary>Removes stale sockets, listens on both, and proves both accept connections.</summary>
     /// <exception cref="IOException">Another live process serves one of the paths (another copy of the driver).</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await StopAsync().ConfigureAwait(false);
-        foreach (var socket in SocketPaths)
+        foreach (var socket in SocketPaths.Append(options.RegistrationStagingSocketPath))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(socket)!);
 
@@ -57,7 +58,7 @@ internal sealed class DraSocketServer(DraOptions options, ClaimPreparer preparer
         {
             kestrel.AddServerHeader = false;
             kestrel.ListenUnixSocket(options.PluginSocketPath, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.ListenUnixSocket(options.RegistrationSocketPath, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.ListenUnixSocket(options.RegistrationStagingSocketPath, listen => listen.Protocols = HttpProtocols.Http2);
         });
         var app = builder.Build();
         app.MapGrpcService<DraRegistrationService>();
@@ -67,12 +68,20 @@ internal sealed class DraSocketServer(DraOptions options, ClaimPreparer preparer
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             _app = app;
+
+            // Listening already when it appears under its name: the plugin watcher's first dial succeeds.
+            File.Move(options.RegistrationStagingSocketPath, options.RegistrationSocketPath, overwrite: true);
             _pluginSocket = Identity(options.PluginSocketPath);
             _registrationSocket = Identity(options.RegistrationSocketPath);
-            using var channel = UnixSocketChannel.Create(options.RegistrationSocketPath);
-            await new Pluginregistration.Registration.RegistrationClient(channel)
-                .GetInfoAsync(new Pluginregistration.InfoRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
+            // The plugin watcher dials as soon as the file appears: make sure both paths accept connections.
+            // (A connect, not an RPC, so that the GetInfo log lines are the kubelet's alone.)
+            foreach (var socket in SocketPaths)
+            {
+                if (!await SocketProbe.IsServedAsync(socket, ProbeTimeout, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new IOException($"{socket} does not accept connections after binding it");
+                }
+            }
         }
         catch
         {
