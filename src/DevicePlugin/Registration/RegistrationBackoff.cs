@@ -1,7 +1,7 @@
 namespace Platform.DevicePlugin.Registration;
 
 /// <summary>Capped exponential backoff for Register retries while the kubelet is absent: initial, 2×, 4×, … up to the cap.</summary>
-internal static class RegistrationBackoff
+public static class RegistrationBackoff
 {
     public static TimeSpan Delay(int failedAttempts, TimeSpan initial, TimeSpan max)
     {

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 namespace Platform.DevicePlugin.Transport;
 
 /// <summary>Tells a live Unix socket (something accepts connections) from a stale file left by a dead process.</summary>
-internal static class SocketProbe
+public static class SocketProbe
 {
     public static async Task<bool> IsServedAsync(string path, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -4,6 +4,11 @@ using Platform.DevicePlugin.Configuration;
 using Platform.DevicePlugin.Events;
 using Platform.DevicePlugin.Hosting;
 using Platform.NodeAgent.Diagnostics;
+using Platform.NodeAgent.Dra;
+using Platform.NodeAgent.Dra.Prepare;
+using Platform.NodeAgent.Dra.Registration;
+using Platform.NodeAgent.Dra.Serving;
+using Platform.NodeAgent.Dra.Slices;
 using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Gpu.Mig;
 using Platform.NodeAgent.Health;
@@ -28,9 +33,11 @@ internal static class NodeAgentServiceCollectionExtensions
         // pool as it starts: the device plugin goes first, so the kubelet registration (the agent's critical
         // path) is not queued behind the first health probe, NVML sample and pod-resources List.
         services.AddGpuDevicePlugin(configuration);
+        services.AddDraKubeletPlugin(configuration);
         services.AddGpuHealth(configuration);
         services.AddGpuMetrics(configuration);
         services.AddNodeLabels(configuration);
+        services.AddDraResourceSlices(configuration);
         services.AddSingleton<IReadinessContributor, AgentReadiness>();
 
         // Last, so it starts once everything above has.
@@ -99,7 +106,7 @@ internal static class NodeAgentServiceCollectionExtensions
         services.TryAddSingleton<IPodResourcesClient>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<MetricsOptions>>().Value;
-            return new PodResourcesClient(options.PodResourcesSocket, options.PodResourcesMaxReceiveBytes);
+            return new PodResourcesClient(options.PodResourcesSocket, options.PodResourcesMaxReceiveBytes, DraDeviceResolver.For(sp));
         });
         services.TryAddSingleton<GpuSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<GpuSampler>());
@@ -116,6 +123,61 @@ internal static class NodeAgentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LabelsOptions>, LabelsOptionsValidator>());
         services.TryAddSingleton<NodeLabelPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeLabelPublisher>());
+        return services;
+    }
+
+    /// <summary>Section <c>Dra</c>, bound and validated whether or not DRA is enabled, so a typo stops the start.</summary>
+    public static IServiceCollection AddDraOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DraOptions>().Bind(configuration.GetSection(DraOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DraOptions>, DraOptionsValidator>());
+        return services;
+    }
+
+    /// <summary>
+    /// The DRA driver's ResourceSlices (section <c>Dra</c>, bound by <see cref="AddDraOptions"/>), published only
+    /// when <c>Dra:Enabled</c>; the mode check (device plugin or DRA, whole GPUs only) runs at start either way.
+    /// </summary>
+    public static IServiceCollection AddDraResourceSlices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DraOptions>, DraModeValidator>());
+        services.TryAddSingleton<ResourceSlicePublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ResourceSlicePublisher>());
+        services.AddSingleton<IReadinessContributor, ResourceSliceReadiness>();
+        return services;
+    }
+
+    /// <summary>
+    /// The DRA kubelet plugin (registration, NodePrepareResources/NodeUnprepareResources); its host serves
+    /// only while <c>Dra:Enabled</c>, and its readiness line appears only then.
+    /// </summary>
+    public static IServiceCollection AddDraKubeletPlugin(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddDraOptions(configuration);
+        services.TryAddSingleton<DraRegistrationStatus>();
+        services.TryAddSingleton(sp =>
+        {
+            var dra = sp.GetRequiredService<IOptions<DraOptions>>().Value;
+            var gpu = sp.GetRequiredService<GpuRuntime>();
+            var health = sp.GetRequiredService<GpuHealthTracker>();
+            return new ClaimPreparer(
+                dra.DriverName,
+                dra.CdiDirectory,
+                sp.GetRequiredService<IOptions<NodeOptions>>().Value.Name,
+                sp.GetRequiredService<KubernetesConnection>(),
+                () => gpu.Discovery.Devices,
+                uuid => health.StateOf(uuid) == GpuHealthState.Healthy ? null : health.ReasonOf(uuid),
+                new PreparedClaimStore(dra.ResolvedPluginDirectory),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<ClaimPreparer>>());
+        });
+        services.TryAddSingleton(sp => new DraSocketServer(
+            sp.GetRequiredService<IOptions<DraOptions>>().Value,
+            sp.GetRequiredService<ClaimPreparer>(),
+            sp.GetRequiredService<DraRegistrationStatus>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService<DraPluginHost>();
+        services.AddSingleton<IReadinessContributor, DraReadiness>();
         return services;
     }
 }

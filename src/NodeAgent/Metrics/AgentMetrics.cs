@@ -46,6 +46,15 @@ internal sealed class AgentMetrics
         Changed(0);
     }
 
+    /// <summary>DRA driver name → whether the kubelet confirmed its registration (NotifyRegistrationStatus).</summary>
+    public ConcurrentDictionary<string, bool> DraRegistered { get; } = new(StringComparer.Ordinal);
+
+    public void SetDraRegistered(string driver, bool registered)
+    {
+        DraRegistered[driver] = registered;
+        Changed(0);
+    }
+
     public void SetAdvertised(string resource, Advertisement advertisement)
     {
         Advertised[resource] = advertisement;

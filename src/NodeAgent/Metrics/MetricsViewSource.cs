@@ -15,11 +15,16 @@ internal sealed class MetricsViewSource(
     IOptions<MetricsOptions> metrics,
     IOptions<NodeOptions> node,
     Gpu.Mig.MigPlan? mig = null,
-    IOptions<Platform.DevicePlugin.Configuration.DevicePluginOptions>? devicePlugin = null)
+    IOptions<Platform.DevicePlugin.Configuration.DevicePluginOptions>? devicePlugin = null,
+    IOptions<Dra.DraOptions>? dra = null)
 {
     private readonly string _hostname = metrics.Value.Hostname ?? node.Value.Name ?? Environment.MachineName;
 
-    private readonly IReadOnlyList<(string, int, int)> _resources = mig is null
+    // In DRA mode the driver's slices offer every whole GPU discovery found (DECISIONS 9: found beside
+    // advertised per mode); no device-plugin resource is served.
+    private readonly IReadOnlyList<(string, int, int)> _resources = dra?.Value is { Enabled: true } draOptions
+        ? [(draOptions.DriverName, gpu.Discovery.Devices.Count, gpu.Discovery.Devices.Count)]
+        : mig is null
         ? []
         : [.. mig.Resources.Select(r => (r.Resource ?? devicePlugin?.Value.ResourceName ?? "nvidia.com/gpu", r.Found, r.Advertised))];
 

@@ -140,6 +140,22 @@ internal static class MetricsWriter
         output.Append("raygpu_allocate_duration_seconds_count ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
 
         WriteDevicePlugin(output, view.Agent);
+        WriteDraPlugin(output, view.Agent);
+    }
+
+    /// <summary>DRA mode only (empty otherwise, so device-plugin nodes expose no DRA series).</summary>
+    private static void WriteDraPlugin(StringBuilder output, AgentMetrics agent)
+    {
+        if (agent.DraRegistered.IsEmpty)
+        {
+            return;
+        }
+
+        Header(output, "raygpu_dra_plugin_registered", "gauge", "1 while the kubelet has confirmed the DRA driver's registration, 0 while it has not.");
+        foreach (var (driver, registered) in agent.DraRegistered.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            output.Append("raygpu_dra_plugin_registered{driver=\"").Append(Escape(driver)).Append("\"} ").Append(registered ? '1' : '0').Append('\n');
+        }
     }
 
     /// <summary>Registration and the last device list per resource: what the kubelet was told, to set against discovery.</summary>

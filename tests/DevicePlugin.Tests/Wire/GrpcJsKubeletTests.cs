@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using System.Threading.Channels;
 using Platform.DevicePlugin.Inventory;
 using Platform.DevicePlugin.Tests.TestSupport;
 using static Platform.DevicePlugin.Tests.TestSupport.Gpus;
@@ -48,76 +45,5 @@ public sealed class GrpcJsKubeletTests : IDisposable
         Assert.Equal("INVALID_ARGUMENT", rejected.GetProperty("code").GetString());
         Assert.Contains("'GPU-does-not-exist'", rejected.GetProperty("details").GetString(), StringComparison.Ordinal);
         Assert.Contains("'nvidia.com/gpu'", rejected.GetProperty("details").GetString(), StringComparison.Ordinal);
-    }
-
-    /// <summary>node running the peer script; stdout JSON lines come through a channel, stderr is kept for failures.</summary>
-    private sealed class NodeProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
-        private readonly System.Text.StringBuilder _stderr = new();
-
-        private NodeProcess(Process process)
-        {
-            _process = process;
-        }
-
-        public static NodeProcess Start(string script, string directory)
-        {
-            var info = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            info.ArgumentList.Add(script);
-            info.ArgumentList.Add(directory);
-            var process = new Process { StartInfo = info };
-            var node = new NodeProcess(process);
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is null)
-                {
-                    node._lines.Writer.TryComplete();
-                }
-                else
-                {
-                    node._lines.Writer.TryWrite(e.Data);
-                }
-            };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                lock (node._stderr)
-                {
-                    node._stderr.AppendLine(e.Data);
-                }
-            };
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return node;
-        }
-
-        public async Task<JsonElement> NextAsync()
-        {
-            using var timeout = new CancellationTokenSource(TaskTimeoutExtensions.Timeout);
-            try
-            {
-                var line = await _lines.Reader.ReadAsync(timeout.Token);
-                return JsonDocument.Parse(line).RootElement;
-            }
-            catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
-            {
-                lock (_stderr)
-                {
-                    throw new InvalidOperationException($"the grpc-js peer printed nothing more; its stderr:\n{_stderr}", ex);
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            _process.Dispose();
-        }
     }
 }

@@ -22,7 +22,7 @@ internal sealed record ApiRequest(string Method, string Path, string? ContentTyp
 /// some Pods in memory, applies JSON merge patches to the Node, stores Events, and records every
 /// request. The agent reaches it through a kubeconfig file it writes in a temp directory.
 /// </summary>
-internal sealed class FakeKubernetesApi : IAsyncDisposable
+internal sealed partial class FakeKubernetesApi : IAsyncDisposable
 {
     public const string Token = "test-token";
 
@@ -40,7 +40,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Node",
-            ["metadata"] = new JsonObject { ["name"] = nodeName, ["labels"] = new JsonObject { ["kubernetes.io/hostname"] = nodeName }, ["resourceVersion"] = "1" },
+            ["metadata"] = new JsonObject { ["name"] = nodeName, ["uid"] = $"uid-{nodeName}", ["labels"] = new JsonObject { ["kubernetes.io/hostname"] = nodeName }, ["resourceVersion"] = "1" },
             ["spec"] = new JsonObject(),
         };
     }
@@ -120,6 +120,11 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         }
 
         var segments = request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (await TryHandleResourceClaimAsync(context, request, segments))
+        {
+            return;
+        }
+
         switch (request.Method, segments)
         {
             case ("GET", ["api", "v1", "nodes", _]):
@@ -167,6 +172,9 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
                     ["kind"] = "Pod",
                     ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["labels"] = labelObject },
                 }.ToJsonString());
+                return;
+            case (_, ["apis", "resource.k8s.io", "v1", "resourceslices", ..]):
+                await HandleResourceSliceAsync(context, request, segments);
                 return;
             default:
                 await Reply(context, 404, """{"kind":"Status","apiVersion":"v1","status":"Failure","code":404,"reason":"NotFound"}""");
