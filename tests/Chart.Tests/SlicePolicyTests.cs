@@ -46,6 +46,8 @@ public sealed class SlicePolicyTests : IClassFixture<SlicePolicyTests.Verdicts>
         ("other node, delete", "DELETE", Agent, "gpu-1", Slice("gpu-2"), null),
         ("own node, other driver", "CREATE", Agent, "gpu-1", null, Slice("gpu-1", driver: "gpu.nvidia.com")),
         ("own node, other pool", "CREATE", Agent, "gpu-1", null, Slice("gpu-1", pool: "gpu-2")),
+        ("own node, other pool, update", "UPDATE", Agent, "gpu-1", Slice("gpu-1", pool: "gpu-2"), Slice("gpu-1", pool: "gpu-2")),
+        ("own node, stale pool, delete", "DELETE", Agent, "gpu-1", Slice("gpu-1", pool: "gpu-2"), null),
         ("all-nodes slice", "CREATE", Agent, "gpu-1", null, Slice(null)),
         ("token without a node", "CREATE", Agent, null, null, Slice("gpu-1")),
         ("scheduler or administrator", "DELETE", "admin", null, Slice("gpu-2"), null),
@@ -56,6 +58,7 @@ public sealed class SlicePolicyTests : IClassFixture<SlicePolicyTests.Verdicts>
     [InlineData("own node, create")]
     [InlineData("own node, update")]
     [InlineData("own node, delete")]
+    [InlineData("own node, stale pool, delete")]
     public void AgentWrite_OfItsOwnNodesSlices_IsAllowed(string name)
     {
         var verdict = _verdicts[name];
@@ -72,6 +75,7 @@ public sealed class SlicePolicyTests : IClassFixture<SlicePolicyTests.Verdicts>
     [InlineData("other node, delete", "spec.nodeName is gpu-1")]
     [InlineData("own node, other driver", "only ResourceSlices of its driver gpu.raygpu.io")]
     [InlineData("own node, other pool", "one pool named after its node")]
+    [InlineData("own node, other pool, update", "one pool named after its node")]
     [InlineData("all-nodes slice", "spec.nodeName is gpu-1")]
     [InlineData("token without a node", "its token names no Node")]
     public void AgentWrite_BeyondItsOwnNodesSlices_IsRefused(string name, string message)
