@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Platform.DevicePlugin.Configuration;
 using Platform.NodeAgent.Gpu.Mig;
 using Platform.NodeAgent.Kubernetes;
+using Platform.NodeAgent.Labels;
 
 namespace Platform.NodeAgent.Dra;
 
@@ -11,7 +12,7 @@ namespace Platform.NodeAgent.Dra;
 /// publishes whole GPUs only, so a MIG strategy other than none is refused with it. DRA offers GPUs only
 /// through ResourceSlices in the API server, so it is refused with Kubernetes API access switched off.
 /// </summary>
-internal sealed class DraModeValidator(IOptions<DevicePluginOptions> devicePlugin, IOptions<MigOptions> mig, IOptions<KubernetesOptions> kubernetes) : IValidateOptions<DraOptions>
+internal sealed class DraModeValidator(IOptions<DevicePluginOptions> devicePlugin, IOptions<MigOptions> mig, IOptions<KubernetesOptions> kubernetes, IOptions<NodeOptions> node) : IValidateOptions<DraOptions>
 {
     public ValidateOptionsResult Validate(string? name, DraOptions options)
     {
@@ -34,6 +35,11 @@ internal sealed class DraModeValidator(IOptions<DevicePluginOptions> devicePlugi
         if (ValueOrNull(kubernetes) is { Enabled: false })
         {
             errors.Add("Dra:Enabled is true with Kubernetes:Enabled=false; the DRA driver offers GPUs through ResourceSlices in the API server, so it needs Kubernetes API access.");
+        }
+
+        if (ValueOrNull(node) is { } nodeOptions && string.IsNullOrWhiteSpace(nodeOptions.Name))
+        {
+            errors.Add("Dra:Enabled is true and the node's name is unknown; the DRA driver's pool and ResourceSlices are named after the Node. Set Node:Name or the NODE_NAME environment variable (the chart sets it from the downward API).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

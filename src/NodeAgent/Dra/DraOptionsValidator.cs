@@ -14,7 +14,7 @@ internal sealed partial class DraOptionsValidator : IValidateOptions<DraOptions>
         var errors = new List<string>();
         if (!IsDnsSubdomain(options.DriverName))
         {
-            errors.Add($"Dra:DriverName is '{options.DriverName}'; use a lowercase DNS subdomain of at most 253 characters such as {DraOptions.DefaultDriverName}.");
+            errors.Add($"Dra:DriverName is '{options.DriverName}'; use a lowercase DNS subdomain of at most 63 characters (the API's limit for driver names) such as {DraOptions.DefaultDriverName}.");
         }
 
         CheckDirectory("Dra:RegistryDirectory", options.RegistryDirectory, errors);
@@ -33,9 +33,9 @@ internal sealed partial class DraOptionsValidator : IValidateOptions<DraOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    /// <summary>RFC 1123 subdomain, as Kubernetes validates driver names.</summary>
+    /// <summary>RFC 1123 subdomain of at most 63 characters, as resource.k8s.io validates driver names (DriverNameMaxLength).</summary>
     public static bool IsDnsSubdomain(string? value) =>
-        value is { Length: > 0 and <= 253 } && DnsSubdomain().IsMatch(value);
+        value is { Length: > 0 and <= 63 } && DnsSubdomain().IsMatch(value);
 
     private static void CheckDirectory(string key, string? value, List<string> errors)
     {

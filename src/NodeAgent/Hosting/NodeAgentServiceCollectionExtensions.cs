@@ -169,7 +169,8 @@ internal static class NodeAgentServiceCollectionExtensions
                 uuid => health.StateOf(uuid) == GpuHealthState.Healthy ? null : health.ReasonOf(uuid),
                 new PreparedClaimStore(dra.ResolvedPluginDirectory),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<ClaimPreparer>>());
+                sp.GetRequiredService<ILogger<ClaimPreparer>>(),
+                sp.GetRequiredService<PodAttributionRefresher>().Trigger);
         });
         services.TryAddSingleton(sp => new DraSocketServer(
             sp.GetRequiredService<IOptions<DraOptions>>().Value,

@@ -35,10 +35,13 @@ public sealed class ClaimPreparerTests : IAsyncLifetime
         _dir.Delete(recursive: true);
     }
 
+    private int _preparedSignals;
+
     private ClaimPreparer Preparer(KubernetesConnection? kubernetes = null, string? pool = Node) => new(
         Driver, CdiDirectory, pool, kubernetes ?? _kubernetes, () => Gpus,
         uuid => _unhealthy.Contains(uuid) ? "xid: XID 79" : null,
-        new PreparedClaimStore(PluginDirectory), TimeProvider.System, NullLogger<ClaimPreparer>.Instance);
+        new PreparedClaimStore(PluginDirectory), TimeProvider.System, NullLogger<ClaimPreparer>.Instance,
+        () => Interlocked.Increment(ref _preparedSignals));
 
     private static ClaimRef Ref(string name, string uid) => new("ml", name, uid);
 
@@ -60,6 +63,17 @@ public sealed class ClaimPreparerTests : IAsyncLifetime
         Assert.Equal($"NVIDIA_VISIBLE_DEVICES={Gpus[1].Uuid},{Gpus[0].Uuid}", spec.GetProperty("devices")[0].GetProperty("containerEdits").GetProperty("env")[0].GetString());
         Assert.Equal(["u-2"], new PreparedClaimStore(PluginDirectory).Uids());
         Assert.Equal([Path.GetFileName(SpecPath("u-2"))], Directory.GetFiles(CdiDirectory).Select(Path.GetFileName));
+        Assert.Equal(1, _preparedSignals);
+    }
+
+    /// <summary>Only a prepared claim asks pod attribution to look again; a refused one changes nothing it could see.</summary>
+    [Fact]
+    public async Task Prepare_UnknownClaim_DoesNotSignalAPreparedClaim()
+    {
+        var outcome = (await Preparer().PrepareAsync([Ref("missing", "u-9")], CancellationToken.None).DefaultTimeout())["u-9"];
+
+        Assert.NotNull(outcome.Error);
+        Assert.Equal(0, _preparedSignals);
     }
 
     [Fact]

@@ -3,16 +3,18 @@ using Platform.DevicePlugin.Configuration;
 using Platform.NodeAgent.Dra;
 using Platform.NodeAgent.Gpu.Mig;
 using Platform.NodeAgent.Kubernetes;
+using Platform.NodeAgent.Labels;
 
 namespace Platform.NodeAgent.Tests.Dra;
 
 public class DraModeValidatorTests
 {
-    private static ValidateOptionsResult Validate(bool dra, bool devicePlugin, string migStrategy = "none", bool kubernetes = true) =>
+    private static ValidateOptionsResult Validate(bool dra, bool devicePlugin, string migStrategy = "none", bool kubernetes = true, string? nodeName = "gpu-1") =>
         new DraModeValidator(
                 Options.Create(new DevicePluginOptions { Enabled = devicePlugin }),
                 Options.Create(new MigOptions { Strategy = migStrategy }),
-                Options.Create(new KubernetesOptions { Enabled = kubernetes }))
+                Options.Create(new KubernetesOptions { Enabled = kubernetes }),
+                Options.Create(new NodeOptions { Name = nodeName }))
             .Validate(null, new DraOptions { Enabled = dra });
 
     [Theory]
@@ -53,10 +55,21 @@ public class DraModeValidatorTests
         Assert.True(Validate(dra: false, devicePlugin: true, kubernetes: false).Succeeded);
     }
 
+    /// <summary>The pool and the slices are named after the Node; without a name Prepare could only refuse every claim.</summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData(" ")]
+    public void Validate_DraWithoutNodeName_IsRefused(string? nodeName)
+    {
+        var failure = Assert.Single(Validate(dra: true, devicePlugin: false, nodeName: nodeName).Failures!);
+        Assert.Contains("NODE_NAME", failure, StringComparison.Ordinal);
+        Assert.True(Validate(dra: false, devicePlugin: true, nodeName: nodeName).Succeeded);
+    }
+
     [Fact]
     public void Validate_EveryProblem_IsListedTogether()
     {
-        Assert.Equal(3, Validate(dra: true, devicePlugin: true, "mixed", kubernetes: false).Failures!.Count());
+        Assert.Equal(4, Validate(dra: true, devicePlugin: true, "mixed", kubernetes: false, nodeName: null).Failures!.Count());
     }
 
     [Fact]

@@ -54,13 +54,25 @@ public class DraOptionsValidatorTests
         Assert.Contains(result.Failures!, f => f.StartsWith($"Dra:DriverName is '{driver}'", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void DriverName_Over253Characters_IsRefused()
+    /// <summary>resource.k8s.io refuses driver names over 63 characters (DriverNameMaxLength), though a DNS subdomain may have 253.</summary>
+    [Theory]
+    [InlineData(64)]
+    [InlineData(255)]
+    public void DriverName_Over63Characters_IsRefused(int length)
     {
-        var driver = string.Join('.', Enumerable.Repeat(new string('a', 63), 4)); // 255 characters
+        var driver = ("gpu." + new string('a', length)).Substring(0, length);
         var result = new DraOptionsValidator().Validate(null, new DraOptions { DriverName = driver, PluginDirectory = "/p" });
 
-        Assert.Contains(result.Failures!, f => f.StartsWith("Dra:DriverName", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Dra:DriverName", StringComparison.Ordinal) && f.Contains("at most 63", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DriverName_Of63Characters_IsAccepted()
+    {
+        var driver = ("gpu." + new string('a', 63)).Substring(0, 63);
+        var result = new DraOptionsValidator().Validate(null, new DraOptions { DriverName = driver, PluginDirectory = "/p" });
+
+        Assert.DoesNotContain(result.Failures ?? [], f => f.StartsWith("Dra:DriverName", StringComparison.Ordinal));
     }
 
     [Fact]

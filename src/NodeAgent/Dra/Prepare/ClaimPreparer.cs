@@ -21,7 +21,8 @@ internal sealed partial class ClaimPreparer(
     Func<string, string?> unhealthyReason,
     PreparedClaimStore store,
     TimeProvider time,
-    ILogger<ClaimPreparer> logger)
+    ILogger<ClaimPreparer> logger,
+    Action? prepared = null)
 {
     // Records and CDI files change under this lock only; API reads happen outside it.
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -32,6 +33,13 @@ internal sealed partial class ClaimPreparer(
     {
         var distinct = claims.DistinctBy(c => c.Uid).ToList();
         var outcomes = await Task.WhenAll(distinct.Select(c => PrepareOneAsync(c, cancellationToken))).ConfigureAwait(false);
+        if (prepared is not null && outcomes.Any(o => o.Error is null))
+        {
+            // A pod is about to start on these GPUs: metrics and remediation should know it holds them now, as
+            // after the device plugin's Allocate, not at the next periodic pod-resources listing.
+            prepared();
+        }
+
         return distinct.Select((c, i) => (c.Uid, outcomes[i])).ToDictionary(p => p.Uid, p => p.Item2, StringComparer.Ordinal);
     }
 
