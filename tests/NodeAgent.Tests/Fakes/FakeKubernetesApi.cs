@@ -125,6 +125,11 @@ internal sealed partial class FakeKubernetesApi : IAsyncDisposable
             return;
         }
 
+        if (await HandleRemediationAsync(context, request, segments))
+        {
+            return;
+        }
+
         switch (request.Method, segments)
         {
             case ("GET", ["api", "v1", "nodes", _]):
