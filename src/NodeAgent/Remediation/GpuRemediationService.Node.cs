@@ -75,10 +75,19 @@ internal sealed partial class GpuRemediationService
         }
         else
         {
-            var node = await api.GetNodeAsync(_nodeName, cancellationToken).ConfigureAwait(false);
-            if (NodeTaintMerge.Compute(node.Taints, [DegradedTaint]) is { } taints)
+            try
             {
-                await api.PatchNodeAsync(_nodeName, NodePatchBuilder.Taints(taints, node.ResourceVersion), cancellationToken).ConfigureAwait(false);
+                var node = await api.GetNodeAsync(_nodeName, cancellationToken).ConfigureAwait(false);
+                if (NodeTaintMerge.Compute(node.Taints, [DegradedTaint]) is { } taints)
+                {
+                    await api.PatchNodeAsync(_nodeName, NodePatchBuilder.Taints(taints, node.ResourceVersion), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Still pending: the next pass tries again (a 409 from a concurrent Node writer included).
+                _metrics.Count("taint", "failed");
+                throw;
             }
 
             _degraded = true;
@@ -101,14 +110,15 @@ internal sealed partial class GpuRemediationService
 
     private async Task ClearWhenRecoveredAsync(IKubernetesApi api, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (_tracker.Snapshot().Any(g => g.State != GpuHealthState.Healthy) || _pods.Values.Any(p => p.InFlight))
+        if (_tracker.Snapshot().Any(g => g.State != GpuHealthState.Healthy))
         {
             _healthySince = null;
             return;
         }
 
+        // A remediation still under way (one resumed after a restart) keeps the marks until it ends.
         _healthySince ??= now;
-        if ((!_degraded && !_nodeAnnotated) || now - _healthySince.Value < _options.NodeRecoveryWindow)
+        if ((!_degraded && !_nodeAnnotated) || now - _healthySince.Value < _options.NodeRecoveryWindow || _pods.Values.Any(p => p.InFlight))
         {
             return;
         }

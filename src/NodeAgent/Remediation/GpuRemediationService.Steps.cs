@@ -88,9 +88,10 @@ internal sealed partial class GpuRemediationService
     /// <summary>Reads what decides the pod's mode, and the stage its condition records. False: not ours to act on.</summary>
     private async Task<bool> LoadAsync(IKubernetesApi api, PodRemediation pod, RemediationPod read, CancellationToken cancellationToken)
     {
+        // Only a drain or an eviction is resumed: an annotated pod's GPU may have been reset while the agent was
+        // down, and a fresh agent cannot tell (its GPUs start healthy), so it never escalates an old annotation.
         var stage = read.GpuCondition is { Status: "False" } condition ? RemediationStages.FromReason(condition.Reason) : RemediationStage.None;
-        var underWay = stage is RemediationStage.Draining or RemediationStage.Evicting
-            || (stage == RemediationStage.Annotated && pod.Resumed);
+        var underWay = stage is RemediationStage.Draining or RemediationStage.Evicting;
         if (pod.Resumed && !underWay)
         {
             return false;
@@ -137,7 +138,16 @@ internal sealed partial class GpuRemediationService
             await MarkNodeRemediatingAsync(api, pod.GpuUuid, cancellationToken).ConfigureAwait(false);
         }
 
-        await SetStageAsync(api, pod, RemediationStage.Annotated, message, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SetStageAsync(api, pod, RemediationStage.Annotated, message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _metrics.Count("annotate", "failed");
+            throw;
+        }
+
         await api.CreatePodEventAsync(pod.Event(Warning, RemediationNames.EventGpuFault, "Annotate", $"{message} Remediation mode: {pod.Mode}.", now), cancellationToken).ConfigureAwait(false);
         _metrics.Count("annotate", "succeeded");
         LogAnnotated(pod.Key.Namespace, pod.Key.Name, pod.GpuUuid, pod.FaultReason, pod.Mode.ToString());
@@ -272,7 +282,18 @@ internal sealed partial class GpuRemediationService
             await api.CreatePodEventAsync(pod.Event(Warning, RemediationNames.EventGpuEvicting, "Evict", $"Evicting this pod: GPU {pod.GpuUuid} failed ({pod.FaultReason}); {why}.", now), cancellationToken).ConfigureAwait(false);
         }
 
-        var result = await api.EvictPodAsync(pod.Key.Namespace, pod.Key.Name, pod.Uid, cancellationToken).ConfigureAwait(false);
+        EvictionResult result;
+        try
+        {
+            result = await api.EvictPodAsync(pod.Key.Namespace, pod.Key.Name, pod.Uid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Retried at the next pass, like any failed step.
+            _metrics.Count("evict", "failed");
+            throw;
+        }
+
         switch (result.Outcome)
         {
             case EvictionOutcome.Evicted:

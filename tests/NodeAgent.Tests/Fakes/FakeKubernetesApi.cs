@@ -22,7 +22,7 @@ internal sealed record ApiRequest(string Method, string Path, string? ContentTyp
 /// some Pods in memory, applies JSON merge patches to the Node, stores Events, and records every
 /// request. The agent reaches it through a kubeconfig file it writes in a temp directory.
 /// </summary>
-internal sealed class FakeKubernetesApi : IAsyncDisposable
+internal sealed partial class FakeKubernetesApi : IAsyncDisposable
 {
     public const string Token = "test-token";
 
@@ -30,10 +30,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly X509Certificate2 _certificate;
     private readonly Lock _gate = new();
     private readonly JsonObject _node;
-    private readonly Dictionary<(string Namespace, string Name), JsonArray> _conditions = [];
-    private readonly HashSet<(string Namespace, string Name)> _terminating = [];
     private int _resourceVersion = 1;
-    private int _evicted;
 
     private FakeKubernetesApi(WebApplication app, X509Certificate2 certificate, string nodeName)
     {
@@ -56,46 +53,6 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
 
     /// <summary>Pods the server knows: (namespace, name) → labels.</summary>
     public Dictionary<(string Namespace, string Name), Dictionary<string, string>> Pods { get; } = [];
-
-    /// <summary>Uid, node and IP of the pods in <see cref="Pods"/> that have them (remediation reads these).</summary>
-    public Dictionary<(string Namespace, string Name), PodPlacement> Placements { get; } = [];
-
-    /// <summary>Namespace labels (namespaces not listed exist without labels).</summary>
-    public Dictionary<string, Dictionary<string, string>> NamespaceLabels { get; } = [];
-
-    /// <summary>Other Nodes listed with this one by <c>GET /api/v1/nodes</c> (the cluster breaker counts them).</summary>
-    public List<JsonObject> OtherNodes { get; } = [];
-
-    /// <summary>pods/status patches, in arrival order.</summary>
-    public Channel<ApiRequest> StatusPatches { get; } = Channel.CreateUnbounded<ApiRequest>();
-
-    /// <summary>Eviction requests, refused ones included.</summary>
-    public Channel<ApiRequest> Evictions { get; } = Channel.CreateUnbounded<ApiRequest>();
-
-    /// <summary>How many of the next evictions a PodDisruptionBudget refuses (429).</summary>
-    public int RefuseEvictions { get; set; }
-
-    /// <summary>Evictions that succeeded (201); the pod is then terminating (deletionTimestamp set).</summary>
-    public int Evicted
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _evicted;
-            }
-        }
-    }
-
-    /// <summary>The pod's status condition of <paramref name="type"/> as last patched, or null.</summary>
-    public JsonObject? Condition(string @namespace, string name, string type)
-    {
-        lock (_gate)
-        {
-            return _conditions.GetValueOrDefault((@namespace, name))?.OfType<JsonObject>()
-                .FirstOrDefault(c => (string?)c["type"] == type)?.DeepClone().AsObject();
-        }
-    }
 
     public string Url { get; private set; } = string.Empty;
 
@@ -163,6 +120,11 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         }
 
         var segments = request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (await HandleRemediationAsync(context, request, segments))
+        {
+            return;
+        }
+
         switch (request.Method, segments)
         {
             case ("GET", ["api", "v1", "nodes", _]):
@@ -198,133 +160,24 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
                     return;
                 }
 
-                await Reply(context, 200, PodJson(ns, name, labels));
-                return;
-            case ("PATCH", ["api", "v1", "namespaces", var ns, "pods", var name, "status"]):
-                string? patchedPod;
-                lock (_gate)
+                var labelObject = new JsonObject();
+                foreach (var (key, value) in labels)
                 {
-                    patchedPod = Pods.TryGetValue((ns, name), out var podLabels) ? MergeConditions(ns, name, body, podLabels) : null;
+                    labelObject[key] = value;
                 }
 
-                StatusPatches.Writer.TryWrite(request);
-                await (patchedPod is null
-                    ? Reply(context, 404, """{"kind":"Status","apiVersion":"v1","status":"Failure","code":404,"reason":"NotFound"}""")
-                    : Reply(context, 200, patchedPod));
-                return;
-            case ("POST", ["api", "v1", "namespaces", var ns, "pods", var name, "eviction"]):
-                int code;
-                lock (_gate)
+                await Reply(context, 200, new JsonObject
                 {
-                    code = !Pods.ContainsKey((ns, name)) || _terminating.Contains((ns, name)) ? 404 : RefuseEvictions > 0 ? 429 : 201;
-                    if (code == 429)
-                    {
-                        RefuseEvictions--;
-                    }
-                    else if (code == 201)
-                    {
-                        _terminating.Add((ns, name));
-                        _evicted++;
-                    }
-                }
-
-                // Recorded once decided, so a test that sees the request also sees its outcome.
-                Evictions.Writer.TryWrite(request);
-
-                await Reply(context, code, code switch
-                {
-                    201 => """{"kind":"Status","apiVersion":"v1","status":"Success","code":201}""",
-                    429 => """{"kind":"Status","apiVersion":"v1","status":"Failure","code":429,"reason":"TooManyRequests","message":"Cannot evict pod as it would violate the pod's disruption budget."}""",
-                    _ => """{"kind":"Status","apiVersion":"v1","status":"Failure","code":404,"reason":"NotFound"}""",
-                });
-                return;
-            case ("GET", ["api", "v1", "namespaces", var ns]):
-                var nsLabels = new JsonObject();
-                lock (_gate)
-                {
-                    foreach (var (key, value) in NamespaceLabels.GetValueOrDefault(ns) ?? [])
-                    {
-                        nsLabels[key] = value;
-                    }
-                }
-
-                await Reply(context, 200, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns, ["labels"] = nsLabels } }.ToJsonString());
-                return;
-            case ("GET", ["api", "v1", "nodes"]):
-                var items = new JsonArray();
-                lock (_gate)
-                {
-                    foreach (var node in OtherNodes.Prepend(_node).Where(n => Selects(context.Request.Query["labelSelector"].ToString(), n)))
-                    {
-                        items.Add(node.DeepClone());
-                    }
-                }
-
-                await Reply(context, 200, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "NodeList", ["items"] = items }.ToJsonString());
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "Pod",
+                    ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["labels"] = labelObject },
+                }.ToJsonString());
                 return;
             default:
                 await Reply(context, 404, """{"kind":"Status","apiVersion":"v1","status":"Failure","code":404,"reason":"NotFound"}""");
                 return;
         }
     }
-
-    /// <summary>The pod as remediation reads it: labels, uid, node, IP, the conditions patched so far, terminating once evicted.</summary>
-    private string PodJson(string ns, string name, Dictionary<string, string> labels)
-    {
-        var labelObject = new JsonObject();
-        foreach (var (key, value) in labels)
-        {
-            labelObject[key] = value;
-        }
-
-        var metadata = new JsonObject { ["name"] = name, ["namespace"] = ns, ["labels"] = labelObject };
-        var pod = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Pod", ["metadata"] = metadata };
-        lock (_gate)
-        {
-            if (Placements.TryGetValue((ns, name), out var placement))
-            {
-                metadata["uid"] = placement.Uid;
-                pod["spec"] = new JsonObject { ["nodeName"] = placement.NodeName };
-                pod["status"] = new JsonObject
-                {
-                    ["podIP"] = placement.PodIp,
-                    ["conditions"] = _conditions.GetValueOrDefault((ns, name))?.DeepClone() ?? new JsonArray(),
-                };
-            }
-
-            if (_terminating.Contains((ns, name)))
-            {
-                metadata["deletionTimestamp"] = "2026-01-01T00:00:00Z";
-            }
-        }
-
-        return pod.ToJsonString();
-    }
-
-    /// <summary>A strategic-merge patch of <c>status.conditions</c>: merged by <c>type</c>, as the API server does.</summary>
-    private string MergeConditions(string ns, string name, string body, Dictionary<string, string> labels)
-    {
-        var conditions = _conditions.TryGetValue((ns, name), out var existing) ? existing : _conditions[(ns, name)] = [];
-        foreach (var patch in JsonNode.Parse(body)?["status"]?["conditions"]?.AsArray().OfType<JsonObject>() ?? [])
-        {
-            var current = conditions.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == (string?)patch["type"]);
-            if (current is null)
-            {
-                conditions.Add(patch.DeepClone());
-            }
-            else
-            {
-                MergePatch(current, patch);
-            }
-        }
-
-        return PodJson(ns, name, labels);
-    }
-
-    /// <summary>Equality-based selectors (<c>a=b,c=d</c>), what the agent sends.</summary>
-    private static bool Selects(string selector, JsonObject node) =>
-        selector.Split(',', StringSplitOptions.RemoveEmptyEntries).All(term =>
-            term.Split('=', 2) is [var key, var value] && (string?)node["metadata"]?["labels"]?[key] == value);
 
     /// <summary>RFC 7386: objects merge recursively, null deletes, anything else replaces.</summary>
     private static void MergePatch(JsonObject target, JsonObject patch)

@@ -50,7 +50,7 @@ public sealed class RemediationEndToEndTests
         // DRAINING with work still running: the agent keeps reading the node's state and does not evict.
         await rig.Gcs.NextAsync("GetClusterStatus");
         await rig.Gcs.NextAsync("GetClusterStatus");
-        Assert.Equal(0, rig.Api.Evicted);
+        Assert.Equal(0, rig.EvictionsOf("rc-gpu-worker-a"));
 
         await rig.Gcs.SetStatusAsync(WorkerNode, "DEAD");
         var eviction = await rig.EvictionAsync("rc-gpu-worker-a");
@@ -59,7 +59,7 @@ public sealed class RemediationEndToEndTests
         Assert.Equal("rc-gpu-worker-a", body.GetProperty("metadata").GetProperty("name").GetString());
         Assert.Equal("uid-rc-gpu-worker-a", body.GetProperty("deleteOptions").GetProperty("preconditions").GetProperty("uid").GetString());
         await rig.EventAsync(RemediationNames.EventGpuEvicting, "rc-gpu-worker-a");
-        Assert.Equal(1, rig.Api.Evicted);
+        Assert.Equal(1, rig.EvictionsOf("rc-gpu-worker-a"));
         Assert.DoesNotContain(Requests(rig), r => r.Method == "DrainNode");
     }
 
@@ -79,6 +79,7 @@ public sealed class RemediationEndToEndTests
         await rig.XidAsync(0, 79);
         await rig.XidAsync(1, 79);
         await rig.XidAsync(2, 79);
+        await rig.FaultsHandledAsync(0, 1, 2);
 
         var worker = await rig.EventAsync(RemediationNames.EventGpuFault, "rc-gpu-worker-a");
         Assert.Contains("XID 79", worker.Note, StringComparison.Ordinal);
@@ -89,7 +90,7 @@ public sealed class RemediationEndToEndTests
         Assert.Equal("GpuFaultAnnotated", rig.ConditionReason(Ns, "rc-head"));
         Assert.Equal("GpuFaultAnnotated", rig.ConditionReason(Ns, "notebook"));
         Assert.DoesNotContain(rig.Events, e => e.Reason == RemediationNames.EventGpuFault);
-        Assert.Equal(1, rig.Api.Evicted);
+        Assert.Equal(1, rig.EvictionsOf("rc-gpu-worker-a"));
         Assert.All(rig.SeenEvictions, e => Assert.Contains("rc-gpu-worker-a", e.Path, StringComparison.Ordinal));
         Assert.Equal([WorkerNode], Drained(rig));
         var metrics = await rig.Http.GetStringAsync("/metrics").DefaultTimeout();
@@ -127,7 +128,7 @@ public sealed class RemediationEndToEndTests
         Assert.Contains("evicted at", failed.Note, StringComparison.Ordinal);
         await rig.EvictionAsync("rc-gpu-worker-a");
         var evicting = await rig.EventAsync(RemediationNames.EventGpuEvicting, "rc-gpu-worker-a");
-        Assert.Equal(1, rig.Api.Evicted);
+        Assert.Equal(1, rig.EvictionsOf("rc-gpu-worker-a"));
         Assert.DoesNotContain(rig.Events, e => e.Reason == RemediationNames.EventRayDrainFailed);
         Assert.NotEmpty(evicting.Note);
     }
@@ -139,7 +140,7 @@ public sealed class RemediationEndToEndTests
         rig.AddPod(Ns, "rc-gpu-worker-a", "10.0.0.7", Worker(), gpu: 0);
         await rig.Gcs.SetNodesAsync(new GcsNode(WorkerNode, "10.0.0.7"));
         await rig.Gcs.SetDrainAsync("accept", afterAccept: "dead");
-        rig.Api.RefuseEvictions = 2;
+        rig.Api.PdbRefuses = true;
         await rig.StartAgentAsync();
 
         await rig.XidAsync(0, 79);
@@ -147,13 +148,16 @@ public sealed class RemediationEndToEndTests
         var refused = await rig.EventAsync(RemediationNames.EventEvictionRefused, "rc-gpu-worker-a");
         Assert.Contains("disruption budget", refused.Note, StringComparison.Ordinal);
         await rig.EventAsync(RemediationNames.EventEvictionRefused, "rc-gpu-worker-a");
-        await rig.EvictionAsync("rc-gpu-worker-a");
-        await rig.EvictionAsync("rc-gpu-worker-a");
-        await rig.EvictionAsync("rc-gpu-worker-a");
-        Assert.Equal(1, rig.Api.Evicted);
         Assert.Equal("GpuFaultEvicting", rig.ConditionReason(Ns, "rc-gpu-worker-a"));
         var metrics = await rig.Http.GetStringAsync("/metrics").DefaultTimeout();
-        Assert.Contains("raygpu_remediations_total{action=\"evict\",result=\"refused\"} 2", metrics, StringComparison.Ordinal);
+        Assert.Matches("raygpu_remediations_total\\{action=\"evict\",result=\"refused\"\\} [2-9]", metrics);
+
+        // The budget allows it now: requests sent before this point may still be refused; the next one is not.
+        rig.Api.PdbRefuses = false;
+        rig.TakeEvictions();
+        var refusedAttempts = rig.EvictionsOf("rc-gpu-worker-a");
+        await rig.EvictionAsync("rc-gpu-worker-a");
+        Assert.Equal(refusedAttempts + 1, rig.EvictionsOf("rc-gpu-worker-a"));
     }
 
     [Fact]
@@ -173,7 +177,8 @@ public sealed class RemediationEndToEndTests
         var stopped = await rig.EventAsync(RemediationNames.EventRemediationStopped, "rc-gpu-worker-b");
         Assert.Contains("eviction_rate", stopped.Note, StringComparison.Ordinal);
         Assert.Equal("GpuFaultStopped", rig.ConditionReason(Ns, "rc-gpu-worker-b"));
-        Assert.Equal(1, rig.Api.Evicted);
+        Assert.Equal(0, rig.EvictionsOf("rc-gpu-worker-b"));
+        Assert.Equal(1, rig.Api.EvictionCount);
         var metrics = await rig.Http.GetStringAsync("/metrics").DefaultTimeout();
         Assert.Contains("raygpu_remediation_rail_trips_total{rail=\"eviction_rate\"} 1", metrics, StringComparison.Ordinal);
     }
@@ -190,7 +195,7 @@ public sealed class RemediationEndToEndTests
         await rig.XidAsync(0, 79);
         await rig.XidAsync(1, 79);
 
-        await rig.EventAsync(RemediationNames.EventGpuNodeDegraded);
+        await rig.NodeEventAsync(RemediationNames.EventGpuNodeDegraded);
         var stoppedA = await rig.EventAsync(RemediationNames.EventRemediationStopped, "rc-gpu-worker-a");
         var stoppedB = await rig.EventAsync(RemediationNames.EventRemediationStopped, "rc-gpu-worker-b");
         Assert.Contains("node_breaker", stoppedA.Note, StringComparison.Ordinal);
@@ -212,17 +217,7 @@ public sealed class RemediationEndToEndTests
         // Ten GPU nodes, two of them already remediating: with this one, 3 of 11 (more than 10 %, more than 2).
         for (var i = 0; i < 10; i++)
         {
-            var metadata = new System.Text.Json.Nodes.JsonObject
-            {
-                ["name"] = $"gpu-node-other-{i}",
-                ["labels"] = new System.Text.Json.Nodes.JsonObject { ["nvidia.com/gpu.present"] = "true" },
-            };
-            if (i < 2)
-            {
-                metadata["annotations"] = new System.Text.Json.Nodes.JsonObject { [RemediationNames.NodeAnnotation] = "GPU-elsewhere" };
-            }
-
-            rig.Api.OtherNodes.Add(new System.Text.Json.Nodes.JsonObject { ["metadata"] = metadata, ["spec"] = new System.Text.Json.Nodes.JsonObject() });
+            rig.Api.AddOtherNode($"gpu-node-other-{i}", new Dictionary<string, string> { ["nvidia.com/gpu.present"] = "true" }, remediating: i < 2 ? "GPU-elsewhere" : null);
         }
 
         await rig.StartAgentAsync();
@@ -231,7 +226,7 @@ public sealed class RemediationEndToEndTests
         var stopped = await rig.EventAsync(RemediationNames.EventRemediationStopped, "rc-gpu-worker-a");
         Assert.Contains("cluster_breaker", stopped.Note, StringComparison.Ordinal);
         Assert.Equal("GpuFaultStopped", rig.ConditionReason(Ns, "rc-gpu-worker-a"));
-        Assert.Equal(0, rig.Api.Evicted);
+        Assert.Equal(0, rig.EvictionsOf("rc-gpu-worker-a"));
     }
 
     [Fact]
@@ -247,7 +242,7 @@ public sealed class RemediationEndToEndTests
         Assert.StartsWith("Dry run", (await rig.EventAsync(RemediationNames.EventGpuFault, "rc-gpu-worker-a")).Note, StringComparison.Ordinal);
         Assert.StartsWith("Dry run", (await rig.EventAsync(RemediationNames.EventRayDrainRequested, "rc-gpu-worker-a")).Note, StringComparison.Ordinal);
         Assert.StartsWith("Dry run", (await rig.EventAsync(RemediationNames.EventGpuEvicting, "rc-gpu-worker-a")).Note, StringComparison.Ordinal);
-        Assert.False(rig.Api.StatusPatches.Reader.TryRead(out _));
+        Assert.False(rig.Api.PodStatusPatches.Reader.TryRead(out _));
         Assert.False(rig.Api.Evictions.Reader.TryRead(out _));
         Assert.DoesNotContain(Requests(rig), r => r.Method == "DrainNode");
         Assert.Null(rig.Api.Node["metadata"]!["annotations"]?[RemediationNames.NodeAnnotation]);
@@ -261,7 +256,7 @@ public sealed class RemediationEndToEndTests
         rig.AddPod(Ns, "rc-gpu-worker-b", "10.0.0.8", Worker(), gpu: 1);
         await rig.Gcs.SetNodesAsync(new GcsNode(WorkerNode, "10.0.0.7"), new GcsNode(OtherWorkerNode, "10.0.0.8"));
         await rig.Gcs.SetDrainAsync("accept", afterAccept: "dead");
-        rig.Api.RefuseEvictions = int.MaxValue;
+        rig.Api.PdbRefuses = true;
         await rig.StartAgentAsync();
         await rig.XidAsync(0, 79);
         await rig.EventAsync(RemediationNames.EventEvictionRefused, "rc-gpu-worker-a");
@@ -269,21 +264,20 @@ public sealed class RemediationEndToEndTests
 
         await rig.StopAgentAsync();
         rig.TakeEvictions();
-        rig.Api.RefuseEvictions = 0;
+        rig.Api.PdbRefuses = false;
         await rig.StartAgentAsync();
 
         // The new agent knows nothing in memory: the pod's condition tells it an eviction is under way.
         await rig.EvictionAsync("rc-gpu-worker-a");
-        Assert.Equal(1, rig.Api.Evicted);
         Assert.Single(Drained(rig));
-        var attemptsOnA = rig.SeenEvictions.Count(r => r.Path.Contains("worker-a", StringComparison.Ordinal));
+        var attemptsOnA = rig.EvictionsOf("rc-gpu-worker-a");
 
         // Once more: the evicted pod (terminating, still listed by the kubelet) is left alone; a later fault proves the loop went past it.
         await rig.RestartAgentAsync();
         await rig.XidAsync(1, 79);
         await rig.EvictionAsync("rc-gpu-worker-b");
-        Assert.Equal(2, rig.Api.Evicted);
-        Assert.Equal(attemptsOnA, rig.SeenEvictions.Count(r => r.Path.Contains("worker-a", StringComparison.Ordinal)));
+        Assert.Equal(attemptsOnA, rig.EvictionsOf("rc-gpu-worker-a"));
+        Assert.Equal(1, rig.EvictionsOf("rc-gpu-worker-b"));
     }
 
     [Fact]
@@ -310,8 +304,8 @@ public sealed class RemediationEndToEndTests
     public async Task Evict_NamespaceLowersItsMode_OffDoesNothingAnnotateOnlyAnnotates()
     {
         await using var rig = await StartAsync("Remediation:Mode=Evict", "Remediation:NodeFaultGpus=4");
-        rig.Api.NamespaceLabels["quiet"] = new() { [RemediationNames.NamespaceLabel] = "off" };
-        rig.Api.NamespaceLabels["careful"] = new() { [RemediationNames.NamespaceLabel] = "annotate" };
+        rig.Api.AddNamespace("quiet", new Dictionary<string, string> { [RemediationNames.NamespaceLabel] = "off" });
+        rig.Api.AddNamespace("careful", new Dictionary<string, string> { [RemediationNames.NamespaceLabel] = "annotate" });
         rig.AddPod("quiet", "rc-gpu-worker-q", "10.0.1.7", Worker(), gpu: 0);
         rig.AddPod("careful", "rc-gpu-worker-c", "10.0.2.7", Worker(), gpu: 1);
         rig.AddPod(Ns, "rc-gpu-worker-a", "10.0.0.7", Worker(), gpu: 2);
@@ -322,13 +316,14 @@ public sealed class RemediationEndToEndTests
         await rig.XidAsync(0, 79);
         await rig.XidAsync(1, 79);
         await rig.XidAsync(2, 79);
+        await rig.FaultsHandledAsync(0, 1, 2);
         await rig.EvictionAsync("rc-gpu-worker-a");
 
         Assert.Null(rig.ConditionReason("quiet", "rc-gpu-worker-q"));
         Assert.DoesNotContain(rig.Events, e => e.Pod == "rc-gpu-worker-q");
         Assert.Equal("GpuFaultAnnotated", rig.ConditionReason("careful", "rc-gpu-worker-c"));
         Assert.Equal([WorkerNode], Drained(rig));
-        Assert.Equal(1, rig.Api.Evicted);
+        Assert.Equal(0, rig.EvictionsOf("rc-gpu-worker-q") + rig.EvictionsOf("rc-gpu-worker-c"));
     }
 
     private static List<GcsRequest> Requests(RemediationRig rig)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Platform.DevicePlugin.Tests.TestSupport;
 using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Gpu.Simulated;
+using Platform.NodeAgent.Health;
 using Platform.NodeAgent.Metrics;
 using Platform.NodeAgent.Remediation;
 using Platform.NodeAgent.Remediation.Ray;
@@ -35,6 +37,7 @@ internal sealed class RemediationRig : IAsyncDisposable
     private readonly List<PodResources> _podResources = [];
     private readonly List<SeenEvent> _events = [];
     private readonly string[] _settings;
+    private readonly Channel<HealthTransition> _transitions = Channel.CreateUnbounded<HealthTransition>();
     private FakeKubelet _kubelet = null!;
 
     private RemediationRig(string[] settings)
@@ -76,8 +79,7 @@ internal sealed class RemediationRig : IAsyncDisposable
     /// <summary>A pod on this node holding GPU <paramref name="gpu"/>: known to the API server and to pod-resources.</summary>
     public void AddPod(string @namespace, string name, string podIp, Dictionary<string, string> labels, int gpu, string? nodeName = null)
     {
-        Api.Pods[(@namespace, name)] = labels;
-        Api.Placements[(@namespace, name)] = new PodPlacement("uid-" + name, nodeName ?? NodeName, podIp);
+        Api.AddPod(@namespace, name, nodeName ?? NodeName, podIp, labels, uid: "uid-" + name);
         _podResources.Add(FakePodResources.Pod(@namespace, name, "ray-node", "nvidia.com/gpu", GpuUuid(gpu)));
         PodResources.SetPods([.. _podResources]);
     }
@@ -114,6 +116,9 @@ internal sealed class RemediationRig : IAsyncDisposable
             });
         });
         await Agent.StartAsync().DefaultTimeout();
+
+        // After start: remediation subscribed in its constructor, so it has every transition this handler sees.
+        Agent.Services.GetRequiredService<GpuHealthTracker>().Subscribe(t => _transitions.Writer.TryWrite(t));
         var address = Agent.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(10) };
         var attribution = Agent.Services.GetRequiredService<PodAttributionRefresher>();
@@ -150,11 +155,43 @@ internal sealed class RemediationRig : IAsyncDisposable
         await StartAgentAsync();
     }
 
+    /// <summary>
+    /// Waits until the health tracker has reported each of <paramref name="gpus"/> unhealthy and remediation has
+    /// handled every transition so far (its loop idle): what the faults start has had its first step.
+    /// </summary>
+    public async Task FaultsHandledAsync(params int[] gpus)
+    {
+        var pending = gpus.Select(GpuUuid).ToHashSet();
+        while (pending.Count > 0)
+        {
+            var transition = await _transitions.Reader.ReadAsync().AsTask().DefaultTimeout();
+            if (transition.To == GpuHealthState.Unhealthy)
+            {
+                pending.Remove(transition.Uuid);
+            }
+        }
+
+        await Agent!.Services.GetRequiredService<GpuRemediationService>().Idle.DefaultTimeout();
+    }
+
     public Task XidAsync(int gpu, int xid) => PostAsync($"/simulator/xid?gpu={gpu}&xid={xid}");
 
     public Task ResetAsync(int gpu) => PostAsync($"/simulator/reset?gpu={gpu}");
 
-    /// <summary>The next Event with <paramref name="reason"/> (about <paramref name="pod"/> when given); others are kept in <see cref="Events"/>.</summary>
+    /// <summary>The next Node Event with <paramref name="reason"/> (others are dropped).</summary>
+    public async Task<SeenEvent> NodeEventAsync(string reason)
+    {
+        while (true)
+        {
+            var seen = Parse(await Api.Events.Reader.ReadAsync().AsTask().DefaultTimeout());
+            if (seen.Reason == reason)
+            {
+                return seen;
+            }
+        }
+    }
+
+    /// <summary>The next pod Event with <paramref name="reason"/> (about <paramref name="pod"/> when given); others are kept in <see cref="Events"/>.</summary>
     public async Task<SeenEvent> EventAsync(string reason, string? pod = null)
     {
         lock (_events)
@@ -168,7 +205,7 @@ internal sealed class RemediationRig : IAsyncDisposable
 
         while (true)
         {
-            var seen = Parse(await Api.Events.Reader.ReadAsync().AsTask().DefaultTimeout());
+            var seen = Parse(await Api.PodEvents.Reader.ReadAsync().AsTask().DefaultTimeout());
             if (seen.Reason == reason && (pod is null || seen.Pod == pod))
             {
                 return seen;
@@ -181,12 +218,12 @@ internal sealed class RemediationRig : IAsyncDisposable
         }
     }
 
-    /// <summary>Every Event posted so far that <see cref="EventAsync"/> has not taken.</summary>
+    /// <summary>Every pod Event posted so far that <see cref="EventAsync"/> has not taken.</summary>
     public IReadOnlyList<SeenEvent> Events
     {
         get
         {
-            while (Api.Events.Reader.TryRead(out var request))
+            while (Api.PodEvents.Reader.TryRead(out var request))
             {
                 var seen = Parse(request);
                 lock (_events)
@@ -226,6 +263,13 @@ internal sealed class RemediationRig : IAsyncDisposable
                 return request;
             }
         }
+    }
+
+    /// <summary>Eviction requests for <paramref name="pod"/> so far (taken from the server's channel first).</summary>
+    public int EvictionsOf(string pod)
+    {
+        TakeEvictions();
+        return SeenEvictions.Count(r => r.Path.EndsWith($"/pods/{pod}/eviction", StringComparison.Ordinal));
     }
 
     /// <summary>The reason of the pod's <c>raygpu.io/GPUHealthy</c> condition, or null.</summary>
