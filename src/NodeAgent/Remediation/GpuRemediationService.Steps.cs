@@ -138,9 +138,12 @@ internal sealed partial class GpuRemediationService
             await MarkNodeRemediatingAsync(api, pod.GpuUuid, cancellationToken).ConfigureAwait(false);
         }
 
+        // A worker to drain goes straight to the Draining stage and its Event waits until Ray was asked: the
+        // time from the fault to DrainNode is what lets work move before the pod goes, so nothing else comes first.
+        var drainNext = pod.Mode >= RemediationMode.Drain && pod.Kind == RayPodKind.Worker;
         try
         {
-            await SetStageAsync(api, pod, RemediationStage.Annotated, message, cancellationToken).ConfigureAwait(false);
+            await SetStageAsync(api, pod, drainNext ? RemediationStage.Draining : RemediationStage.Annotated, message, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -148,7 +151,12 @@ internal sealed partial class GpuRemediationService
             throw;
         }
 
-        await api.CreatePodEventAsync(pod.Event(Warning, RemediationNames.EventGpuFault, "Annotate", $"{message} Remediation mode: {pod.Mode}.", now), cancellationToken).ConfigureAwait(false);
+        pod.PendingEvent = pod.Event(Warning, RemediationNames.EventGpuFault, "Annotate", $"{message} Remediation mode: {pod.Mode}.", now);
+        if (!drainNext)
+        {
+            await FlushPendingEventAsync(api, pod, cancellationToken).ConfigureAwait(false);
+        }
+
         _metrics.Count("annotate", "succeeded");
         LogAnnotated(pod.Key.Namespace, pod.Key.Name, pod.GpuUuid, pod.FaultReason, pod.Mode.ToString());
     }
@@ -207,6 +215,7 @@ internal sealed partial class GpuRemediationService
                     _metrics.Count("drain", "succeeded");
                     _metrics.ObserveDrain(now - pod.FaultAt);
                     LogDrainRequested(pod.Key.Namespace, pod.Key.Name, lookup.Node.NodeId, address, deadline);
+                    await FlushPendingEventAsync(api, pod, cancellationToken).ConfigureAwait(false);
                     await api.CreatePodEventAsync(pod.Event(Normal, RemediationNames.EventRayDrainRequested, "Drain",
                         $"Ray ({address}) accepted to drain node {lookup.Node.NodeId} (this pod, {ip}) by {deadline:u}: GPU {pod.GpuUuid} failed ({pod.FaultReason}).", now), cancellationToken).ConfigureAwait(false);
                     return;
@@ -217,6 +226,7 @@ internal sealed partial class GpuRemediationService
             }
         }
 
+        await FlushPendingEventAsync(api, pod, cancellationToken).ConfigureAwait(false);
         if (!pod.DrainFailureReported)
         {
             // Said once; the mode falls back to eviction after the drain timeout, never to silence.
@@ -339,10 +349,12 @@ internal sealed partial class GpuRemediationService
         {
             _metrics.Count("evict", "cancelled");
         }
-        else if (pod.Stage == RemediationStage.Annotated && pod.Mode >= RemediationMode.Drain && pod.Kind == RayPodKind.Worker)
+        else if (pod.Stage == RemediationStage.Draining && pod.Drain != DrainProgress.Accepted)
         {
             _metrics.Count("drain", "cancelled");
         }
+
+        await FlushPendingEventAsync(api, pod, cancellationToken).ConfigureAwait(false);
 
         var message = $"GPU {pod.GpuUuid} on node {_nodeName} recovered; what had not happened yet was cancelled.";
         if (!_options.DryRun)
@@ -365,6 +377,16 @@ internal sealed partial class GpuRemediationService
         }
 
         pod.Stage = stage;
+    }
+
+    /// <summary>Posts the Event held back while Ray was asked (see <see cref="AnnotateAsync"/>), once.</summary>
+    private static async Task FlushPendingEventAsync(IKubernetesApi api, PodRemediation pod, CancellationToken cancellationToken)
+    {
+        if (pod.PendingEvent is { } pending)
+        {
+            pod.PendingEvent = null;
+            await api.CreatePodEventAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static string Describe(RayGcsFailure failure, string? message) => failure switch
