@@ -17,6 +17,7 @@ using Platform.NodeAgent.Kubernetes;
 using Platform.NodeAgent.Labels;
 using Platform.NodeAgent.Metrics;
 using Platform.NodeAgent.Remediation;
+using Platform.NodeAgent.Remediation.Ray;
 
 namespace Platform.NodeAgent.Hosting;
 
@@ -189,7 +190,7 @@ internal static class NodeAgentServiceCollectionExtensions
     {
         services.AddOptions<RemediationOptions>().Bind(configuration.GetSection(RemediationOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RemediationOptions>, RemediationOptionsValidator>());
-        services.TryAddSingleton<IRayGcs, NoRayGcs>();
+        services.TryAddSingleton<IRayGcs>(sp => new RayGcsClient(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<GpuRemediationService>();
         services.AddHostedService(sp => sp.GetRequiredService<GpuRemediationService>());
         services.AddSingleton<IReadinessContributor, RemediationReadiness>();
