@@ -208,10 +208,10 @@ internal sealed partial class FakeKubernetesApi
 
     private async Task EvictAsync(HttpContext context, ApiRequest request, string ns, string name)
     {
-        Evictions.Writer.TryWrite(request);
         var body = JsonNode.Parse(request.Body);
         if ((string?)body?["apiVersion"] != "policy/v1" || (string?)body?["kind"] != "Eviction")
         {
+            Evictions.Writer.TryWrite(request);
             await Reply(context, 400, """{"kind":"Status","apiVersion":"v1","status":"Failure","code":400,"reason":"BadRequest"}""");
             return;
         }
@@ -239,6 +239,8 @@ internal sealed partial class FakeKubernetesApi
             }
         }
 
+        // Recorded once decided, so a test that has read the request also sees the pod gone and the count moved.
+        Evictions.Writer.TryWrite(request);
         await (status switch
         {
             201 => Reply(context, 201, """{"kind":"Status","apiVersion":"v1","status":"Success","code":201}"""),

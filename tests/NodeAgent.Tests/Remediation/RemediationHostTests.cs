@@ -105,6 +105,10 @@ public sealed class RemediationHostTests(ITestOutputHelper output) : IAsyncLifet
         await _api.Evictions.Reader.ReadAsync().AsTask().DefaultTimeout();
         var toEviction = clock.Elapsed;
 
+        // The request reached the API server while the agent's pass was still waiting for the answer; the pass
+        // counts the eviction once it has the 201, then the loop goes idle.
+        await _agent.Services.GetRequiredService<GpuRemediationService>().Idle.DefaultTimeout();
+
         // The eviction waits on Ray (set DEAD by hand here) and the next status poll: it measures the agent's side only.
         output.WriteLine($"XID 79 -> DrainNode: {toDrain.TotalMilliseconds:F1} ms; Ray DEAD -> eviction: {(toEviction - toDrain).TotalMilliseconds:F1} ms");
         Assert.Equal(1, _api.EvictionCount);
