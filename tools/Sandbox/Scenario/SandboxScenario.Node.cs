@@ -107,7 +107,7 @@ internal sealed partial class SandboxScenario
             return null;
         }
 
-        environment.Api.AddPod(pod.Pod);
+        _ = environment.Api.AddPod(pod.Pod);
         var request = new PodRequest(pod.Namespace, pod.Name, [.. (pod.Pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(c => new ContainerRequest(c["name"]?.ToString() ?? string.Empty, new Dictionary<string, int>(StringComparer.Ordinal) { [Resource] = ScenarioPod.Gpus(new JsonObject { ["spec"] = new JsonObject { ["containers"] = new JsonArray(c.DeepClone()) } }, Resource) }))]);
         var admission = await environment.Kubelet!.AdmitAsync(request, cancellationToken).ConfigureAwait(false);
@@ -178,9 +178,9 @@ internal sealed partial class SandboxScenario
         _fault["uuid"] = uuid;
         _fault["kubeletUnhealthy"] = true;
         _fault["during"] = MetricsJson(rows);
-        foreach (var (type, reason, note) in environment.Api!.Events().TakeLast(2))
+        foreach (var nodeEvent in environment.Api!.Events().Where(e => e.Kind == "Node").TakeLast(2))
         {
-            output.Line($"Node Event {type} {reason}: {note}", type == "Warning" ? Tone.Warn : Tone.Plain);
+            output.Line($"Node Event {nodeEvent.Type} {nodeEvent.Reason}: {nodeEvent.Note}", nodeEvent.Type == "Warning" ? Tone.Warn : Tone.Plain);
         }
 
         // The worker on the failed GPU fails; KubeRay creates a replacement, which the kubelet places on a healthy GPU.
