@@ -52,6 +52,9 @@ internal sealed partial class FakeApiServer : IAsyncDisposable
 
     public string NodeName { get; }
 
+    /// <summary>The bearer token every request must carry (the kubeconfig's).</summary>
+    internal string Token => _token;
+
     public string Url { get; private set; } = string.Empty;
 
     public static async Task<FakeApiServer> StartAsync(string nodeName, LoopbackCertificate certificate, CancellationToken cancellationToken, TimeProvider? time = null)
