@@ -69,7 +69,7 @@ internal sealed class SimulatedRayGcs : IAsyncDisposable
     /// <summary>The pod's raylet registers with the GCS: a RUNNING node at the pod's IP.</summary>
     public RayNode Join(string @namespace, string pod, string ipAddress, string group, string nodeType, int gpus)
     {
-        var node = new RayNode(NodeIdOf(@namespace, pod), ipAddress, @namespace, pod, group, nodeType, gpus, NodeStatus.Running);
+        var node = new RayNode(NodeIdOf(@namespace, pod), ipAddress, @namespace, pod, group, nodeType, gpus, NodeStatus.Running, _time.GetUtcNow());
         lock (_gate)
         {
             _nodes.RemoveAll(n => n.NodeId == node.NodeId);
@@ -139,7 +139,7 @@ internal sealed class SimulatedRayGcs : IAsyncDisposable
 
             if (accepted && node is { Status: not NodeStatus.Dead and not NodeStatus.Draining })
             {
-                Replace(node, node with { Status = NodeStatus.Draining });
+                Replace(node, node with { Status = NodeStatus.Draining, Since = _time.GetUtcNow() });
                 startRaylet = true;
             }
 
@@ -166,7 +166,7 @@ internal sealed class SimulatedRayGcs : IAsyncDisposable
         {
             foreach (var node in _nodes.Where(n => which(n) && n.Status != NodeStatus.Dead).ToList())
             {
-                Replace(node, node with { Status = NodeStatus.Dead });
+                Replace(node, node with { Status = NodeStatus.Dead, Since = _time.GetUtcNow() });
             }
         }
 
