@@ -11,6 +11,8 @@ using Platform.NodeAgent.Inventory;
 using Platform.NodeAgent.Kubernetes;
 using Platform.NodeAgent.Labels;
 using Platform.NodeAgent.Metrics;
+using Platform.NodeAgent.Remediation;
+using Platform.NodeAgent.Remediation.Ray;
 
 namespace Platform.NodeAgent.Hosting;
 
@@ -31,6 +33,7 @@ internal static class NodeAgentServiceCollectionExtensions
         services.AddGpuHealth(configuration);
         services.AddGpuMetrics(configuration);
         services.AddNodeLabels(configuration);
+        services.AddGpuRemediation(configuration);
         services.AddSingleton<IReadinessContributor, AgentReadiness>();
 
         // Last, so it starts once everything above has.
@@ -116,6 +119,18 @@ internal static class NodeAgentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LabelsOptions>, LabelsOptionsValidator>());
         services.TryAddSingleton<NodeLabelPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeLabelPublisher>());
+        return services;
+    }
+
+    /// <summary>GPU fault remediation (section <c>Remediation</c>): annotate, drain through Ray, evict the pod holding a failed GPU.</summary>
+    public static IServiceCollection AddGpuRemediation(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RemediationOptions>().Bind(configuration.GetSection(RemediationOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RemediationOptions>, RemediationOptionsValidator>());
+        services.TryAddSingleton<IRayGcs>(sp => new RayGcsClient(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<GpuRemediationService>();
+        services.AddHostedService(sp => sp.GetRequiredService<GpuRemediationService>());
+        services.AddSingleton<IReadinessContributor, RemediationReadiness>();
         return services;
     }
 }

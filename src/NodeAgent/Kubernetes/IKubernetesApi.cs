@@ -12,7 +12,7 @@ internal sealed record NodeEvent(string NodeName, string Type, string Reason, st
 /// The few Kubernetes API calls the agent makes; the adapter is <see cref="KubernetesApi"/>, tests use a
 /// loopback fake API server behind the same adapter.
 /// </summary>
-internal interface IKubernetesApi
+internal partial interface IKubernetesApi
 {
     Task<NodeState> GetNodeAsync(string name, CancellationToken cancellationToken);
 

@@ -10,11 +10,11 @@ using Platform.NodeAgent.Labels;
 namespace Platform.NodeAgent.Kubernetes;
 
 /// <summary>
-/// <see cref="IKubernetesApi"/> over HttpClient: exactly four REST calls, JSON through a source-generated
+/// <see cref="IKubernetesApi"/> over HttpClient: four REST calls (and remediation's, in KubernetesApi.Remediation.cs), JSON through a source-generated
 /// context. Hand-written rather than KubernetesClient because the agent's footprint target (≤ 40 MiB RSS
 /// on every GPU node) could not be met with the client's thousands of model types linked in.
 /// </summary>
-internal sealed class KubernetesApi : IKubernetesApi, IDisposable
+internal sealed partial class KubernetesApi : IKubernetesApi, IDisposable
 {
     /// <summary>Names the agent in Events' reportingController.</summary>
     public const string ReportingController = "platform.raygpu.io/node-agent";

@@ -19,7 +19,12 @@ internal sealed class AgentMetrics
     private long _nvmlErrors;
     private long _version;
 
+    public AgentMetrics() => Remediation = new RemediationMetrics(() => Changed(0));
+
     public ConcurrentDictionary<(string Reason, string To), long> HealthTransitions { get; } = new();
+
+    /// <summary>GPU remediation's metrics, written by its service.</summary>
+    public RemediationMetrics Remediation { get; }
 
     /// <summary>Resource name → whether it is registered with the kubelet now.</summary>
     public ConcurrentDictionary<string, bool> Registered { get; } = new(StringComparer.Ordinal);

@@ -12,7 +12,7 @@ namespace Platform.NodeAgent.Metrics;
 /// device gets its own series, labelled as dcgm-exporter labels them (its parent's labels plus
 /// <c>GPU_I_PROFILE</c> and <c>GPU_I_ID</c>) and attributed to the pod holding it.
 /// </summary>
-internal static class MetricsWriter
+internal static partial class MetricsWriter
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -140,6 +140,7 @@ internal static class MetricsWriter
         output.Append("raygpu_allocate_duration_seconds_count ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
 
         WriteDevicePlugin(output, view.Agent);
+        WriteRemediation(output, view.Agent.Remediation);
     }
 
     /// <summary>Registration and the last device list per resource: what the kubelet was told, to set against discovery.</summary>
