@@ -101,14 +101,15 @@ internal sealed partial class GpuRemediationService
 
     private async Task ClearWhenRecoveredAsync(IKubernetesApi api, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (_tracker.Snapshot().Any(g => g.State != GpuHealthState.Healthy) || _pods.Values.Any(p => p.InFlight))
+        if (_tracker.Snapshot().Any(g => g.State != GpuHealthState.Healthy))
         {
             _healthySince = null;
             return;
         }
 
+        // A remediation still under way (one resumed after a restart) keeps the marks until it ends.
         _healthySince ??= now;
-        if ((!_degraded && !_nodeAnnotated) || now - _healthySince.Value < _options.NodeRecoveryWindow)
+        if ((!_degraded && !_nodeAnnotated) || now - _healthySince.Value < _options.NodeRecoveryWindow || _pods.Values.Any(p => p.InFlight))
         {
             return;
         }

@@ -29,7 +29,9 @@ internal sealed partial class GpuRemediationService : BackgroundService
     private readonly string _nodeName;
     private readonly TimeProvider _time;
     private readonly ILogger<GpuRemediationService> _logger;
+    private readonly Lock _idleGate = new();
     private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _waiting;
 
     public GpuRemediationService(
         KubernetesConnection kubernetes,
@@ -70,8 +72,20 @@ internal sealed partial class GpuRemediationService : BackgroundService
     /// <summary>Null while remediation works; otherwise what is broken (shown in /readyz).</summary>
     public string? Problem { get; private set; }
 
-    /// <summary>Completes when the loop has finished a pass and waits (tests advance the clock after it).</summary>
-    public Task Idle => Volatile.Read(ref _idle).Task;
+    /// <summary>
+    /// Completes once the loop waits with nothing queued: every transition so far is handled and the next
+    /// wake-up is armed (tests advance their clock after it).
+    /// </summary>
+    public Task Idle
+    {
+        get
+        {
+            lock (_idleGate)
+            {
+                return _waiting && !_transitions.Reader.TryPeek(out _) ? Task.CompletedTask : _idle.Task;
+            }
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -131,8 +145,22 @@ internal sealed partial class GpuRemediationService : BackgroundService
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var delay = wait > TimeSpan.Zero ? Task.Delay(wait, _time, wake.Token) : Task.CompletedTask;
         var transition = _transitions.Reader.WaitToReadAsync(wake.Token).AsTask();
-        Interlocked.Exchange(ref _idle, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        lock (_idleGate)
+        {
+            _waiting = true;
+            if (!_transitions.Reader.TryPeek(out _))
+            {
+                _idle.TrySetResult();
+                _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
         await Task.WhenAny(delay, transition).ConfigureAwait(false);
+        lock (_idleGate)
+        {
+            _waiting = false;
+        }
+
         await wake.CancelAsync().ConfigureAwait(false);
         return !stoppingToken.IsCancellationRequested;
     }

@@ -22,7 +22,7 @@ internal sealed record ApiRequest(string Method, string Path, string? ContentTyp
 /// some Pods in memory, applies JSON merge patches to the Node, stores Events, and records every
 /// request. The agent reaches it through a kubeconfig file it writes in a temp directory.
 /// </summary>
-internal sealed class FakeKubernetesApi : IAsyncDisposable
+internal sealed partial class FakeKubernetesApi : IAsyncDisposable
 {
     public const string Token = "test-token";
 
@@ -120,6 +120,11 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         }
 
         var segments = request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (await HandleRemediationAsync(context, request, segments))
+        {
+            return;
+        }
+
         switch (request.Method, segments)
         {
             case ("GET", ["api", "v1", "nodes", _]):
