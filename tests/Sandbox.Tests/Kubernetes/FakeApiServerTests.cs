@@ -95,6 +95,18 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Evict_UidOfAnEarlierPod_Answers409AndKeepsThePod()
+    {
+        _ = _api.AddPod(Pod("ml", "worker-a"));
+        using var content = new StringContent("""{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"worker-a","namespace":"ml"},"deleteOptions":{"preconditions":{"uid":"not-this-pod"}}}""", Encoding.UTF8, "application/json");
+
+        using var response = await _http.PostAsync(new Uri("/api/v1/namespaces/ml/pods/worker-a/eviction", UriKind.Relative), content).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.NotNull(_api.Pod("ml", "worker-a"));
+    }
+
+    [Fact]
     public async Task Evict_WhileABudgetRefuses_Answers429AndKeepsThePod()
     {
         _ = _api.AddPod(Pod("ml", "worker-a"));

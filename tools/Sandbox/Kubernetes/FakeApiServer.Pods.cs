@@ -163,7 +163,7 @@ internal sealed partial class FakeApiServer
         return result;
     }
 
-    /// <summary>policy/v1 Eviction: 201 and the pod deleted, 429 while evictions are refused, 404 for a pod that is gone.</summary>
+    /// <summary>policy/v1 Eviction: 201 and the pod deleted, 429 while evictions are refused, 404 for a pod that is gone, 409 for another pod's uid.</summary>
     private (int, string) Evict(string @namespace, string name, string body)
     {
         if (JsonNode.Parse(body) is not JsonObject eviction || eviction["kind"]?.ToString() != "Eviction"
@@ -180,6 +180,11 @@ internal sealed partial class FakeApiServer
             if (!_pods.TryGetValue((@namespace, name), out var pod))
             {
                 answer = (404, NotFound);
+            }
+            else if (eviction["deleteOptions"]?["preconditions"]?["uid"]?.ToString() is { } uid && uid != pod["metadata"]?["uid"]?.ToString())
+            {
+                // The caller meant an earlier pod of that name: the API server refuses rather than evict its successor.
+                answer = (409, $$"""{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Precondition failed: UID in precondition: {{uid}}, UID in object meta: {{pod["metadata"]?["uid"]}}","reason":"Conflict","code":409}""");
             }
             else if (_refuseEvictions > 0)
             {

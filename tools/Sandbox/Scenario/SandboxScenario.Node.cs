@@ -202,7 +202,7 @@ internal sealed partial class SandboxScenario
         }
 
         _document["fault"] = _fault;
-        return new InjectedFault(victim.Pod, victim.Admission, uuid, gpu, at);
+        return new InjectedFault(victim.Pod, uuid, gpu, at);
     }
 
     private void WriteMetrics(IReadOnlyList<GpuRow> rows) =>
