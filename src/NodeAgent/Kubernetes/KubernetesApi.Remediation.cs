@@ -52,10 +52,10 @@ internal sealed partial class KubernetesApi
     public async Task CreatePodEventAsync(PodEvent podEvent, CancellationToken cancellationToken)
     {
         var sequence = Interlocked.Increment(ref _eventSequence);
-        var body = new PodEventDto
+        var body = new EventDto
         {
             // Names must be unique: several Events about one pod can share a tick.
-            Metadata = new RemediationMetaDto { Name = string.Create(CultureInfo.InvariantCulture, $"{podEvent.PodName}.{podEvent.At.UtcTicks:x}{sequence:x}"), Namespace = podEvent.Namespace },
+            Metadata = new ObjectMetaDto { Name = string.Create(CultureInfo.InvariantCulture, $"{podEvent.PodName}.{podEvent.At.UtcTicks:x}{sequence:x}"), Namespace = podEvent.Namespace },
             EventTime = podEvent.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
             Type = podEvent.Type,
             Reason = podEvent.Reason,
@@ -63,9 +63,9 @@ internal sealed partial class KubernetesApi
             Note = podEvent.Note.Length > 1024 ? podEvent.Note[..1024] : podEvent.Note,
             ReportingController = ReportingController,
             ReportingInstance = ReportingController,
-            Regarding = new PodReferenceDto { Namespace = podEvent.Namespace, Name = podEvent.PodName, Uid = podEvent.PodUid },
+            Regarding = new ObjectReferenceDto { Kind = "Pod", Namespace = podEvent.Namespace, Name = podEvent.PodName, Uid = podEvent.PodUid },
         };
-        var content = new StringContent(JsonSerializer.Serialize(body, RemediationJsonContext.Default.PodEventDto), Encoding.UTF8, "application/json");
+        var content = new StringContent(JsonSerializer.Serialize(body, KubernetesJsonContext.Default.EventDto), Encoding.UTF8, "application/json");
         _ = await SendAsync(HttpMethod.Post, $"apis/events.k8s.io/v1/namespaces/{Uri.EscapeDataString(podEvent.Namespace)}/events", content, RemediationJsonContext.Default.AnyObjectDto, cancellationToken).ConfigureAwait(false);
     }
 

@@ -61,6 +61,13 @@ internal sealed class ObjectReferenceDto
 
     [JsonPropertyName("name")]
     public string Name { get; set; } = string.Empty;
+
+    /// <summary>Set for namespaced objects (a Pod); absent for a Node.</summary>
+    [JsonPropertyName("namespace")]
+    public string? Namespace { get; set; }
+
+    [JsonPropertyName("uid")]
+    public string? Uid { get; set; }
 }
 
 /// <summary>events.k8s.io/v1 Event.</summary>

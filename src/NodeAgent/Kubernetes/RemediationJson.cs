@@ -139,61 +139,6 @@ internal sealed class PodStatusPatchDto
     public PodStatusPatchBodyDto Status { get; set; } = new();
 }
 
-internal sealed class PodReferenceDto
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = "v1";
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = "Pod";
-
-    [JsonPropertyName("namespace")]
-    public string Namespace { get; set; } = string.Empty;
-
-    [JsonPropertyName("name")]
-    public string Name { get; set; } = string.Empty;
-
-    [JsonPropertyName("uid")]
-    public string? Uid { get; set; }
-}
-
-/// <summary>events.k8s.io/v1 Event regarding a Pod.</summary>
-internal sealed class PodEventDto
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = "events.k8s.io/v1";
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = "Event";
-
-    [JsonPropertyName("metadata")]
-    public RemediationMetaDto Metadata { get; set; } = new();
-
-    [JsonPropertyName("eventTime")]
-    public string EventTime { get; set; } = string.Empty;
-
-    [JsonPropertyName("type")]
-    public string Type { get; set; } = string.Empty;
-
-    [JsonPropertyName("reason")]
-    public string Reason { get; set; } = string.Empty;
-
-    [JsonPropertyName("action")]
-    public string Action { get; set; } = string.Empty;
-
-    [JsonPropertyName("note")]
-    public string Note { get; set; } = string.Empty;
-
-    [JsonPropertyName("reportingController")]
-    public string ReportingController { get; set; } = string.Empty;
-
-    [JsonPropertyName("reportingInstance")]
-    public string ReportingInstance { get; set; } = string.Empty;
-
-    [JsonPropertyName("regarding")]
-    public PodReferenceDto Regarding { get; set; } = new();
-}
-
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RemediationPodDto))]
 [JsonSerializable(typeof(RemediationObjectDto))]
@@ -201,5 +146,4 @@ internal sealed class PodEventDto
 [JsonSerializable(typeof(EvictionDto))]
 [JsonSerializable(typeof(AnyObjectDto))]
 [JsonSerializable(typeof(PodStatusPatchDto))]
-[JsonSerializable(typeof(PodEventDto))]
 internal sealed partial class RemediationJsonContext : JsonSerializerContext;

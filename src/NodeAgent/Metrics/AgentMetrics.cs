@@ -11,8 +11,7 @@ internal sealed class AgentMetrics
     /// <summary>Upper bounds (seconds) of the allocate latency histogram.</summary>
     public static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
-    private readonly long[] _latencyCounts = new long[LatencyBuckets.Length + 1];
-    private long _latencySumMicros;
+    private readonly DurationHistogram _latency = new(LatencyBuckets);
     private long _allocations;
     private long _allocationFailures;
     private long _registrations;
@@ -68,31 +67,16 @@ internal sealed class AgentMetrics
     public void ObserveAllocation(TimeSpan latency, bool succeeded)
     {
         Interlocked.Increment(ref succeeded ? ref _allocations : ref _allocationFailures);
-        var seconds = latency.TotalSeconds;
-        var bucket = 0;
-        while (bucket < LatencyBuckets.Length && seconds > LatencyBuckets[bucket])
-        {
-            bucket++;
-        }
-
-        Interlocked.Increment(ref _latencyCounts[bucket]);
-        Changed(Interlocked.Add(ref _latencySumMicros, (long)(latency.Ticks / 10)));
+        _latency.Observe(latency);
+        Changed(0);
     }
 
     // Takes the counter's new value only so each change is one expression; the version moves after it.
     private void Changed(long _) => Interlocked.Increment(ref _version);
 
-    /// <summary>Cumulative bucket counts (Prometheus semantics), the total count and the sum in seconds.</summary>
-    public (long[] Cumulative, long Count, double SumSeconds) LatencyHistogram()
-    {
-        var cumulative = new long[_latencyCounts.Length];
-        long running = 0;
-        for (var i = 0; i < _latencyCounts.Length; i++)
-        {
-            running += Interlocked.Read(ref _latencyCounts[i]);
-            cumulative[i] = running;
-        }
+    /// <summary>The allocate latency histogram.</summary>
+    public DurationHistogram Latency => _latency;
 
-        return (cumulative, running, Interlocked.Read(ref _latencySumMicros) / 1e6);
-    }
+    /// <summary>Cumulative bucket counts (Prometheus semantics), the total count and the sum in seconds.</summary>
+    public (long[] Cumulative, long Count, double SumSeconds) LatencyHistogram() => _latency.Read();
 }

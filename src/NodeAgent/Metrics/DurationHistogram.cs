@@ -18,7 +18,7 @@ internal sealed class DurationHistogram(double[] buckets)
         }
 
         Interlocked.Increment(ref _counts[bucket]);
-        Interlocked.Add(ref _sumMicros, (long)(seconds * 1e6));
+        Interlocked.Add(ref _sumMicros, Math.Max(0, duration.Ticks / 10));
     }
 
     /// <summary>Cumulative bucket counts (Prometheus semantics), the total count and the sum in seconds.</summary>

@@ -28,19 +28,4 @@ internal static partial class MetricsWriter
         Histogram(output, "raygpu_remediation_drain_seconds", "Time from the GPU fault to Ray accepting the drain.", remediation.Drain);
         Histogram(output, "raygpu_remediation_eviction_seconds", "Time from the GPU fault to the pod's eviction.", remediation.Eviction);
     }
-
-    private static void Histogram(StringBuilder output, string name, string help, DurationHistogram histogram)
-    {
-        Header(output, name, "histogram", help);
-        var (cumulative, count, sum) = histogram.Read();
-        for (var i = 0; i < histogram.Buckets.Length; i++)
-        {
-            output.Append(name).Append("_bucket{le=\"").Append(histogram.Buckets[i].ToString(CultureInfo.InvariantCulture))
-                .Append("\"} ").Append(cumulative[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
-        }
-
-        output.Append(name).Append("_bucket{le=\"+Inf\"} ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        output.Append(name).Append("_sum ").Append(sum.ToString("0.######", CultureInfo.InvariantCulture)).Append('\n');
-        output.Append(name).Append("_count ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
-    }
 }

@@ -127,17 +127,7 @@ internal static partial class MetricsWriter
         Counter(output, "raygpu_registrations_total", "Successful registrations with the kubelet.", view.Agent.Registrations);
         Counter(output, "raygpu_nvml_errors_total", "Driver calls that failed while sampling.", view.Agent.NvmlErrors);
 
-        Header(output, "raygpu_allocate_duration_seconds", "histogram", "Time to answer the kubelet's Allocate.");
-        var (cumulative, count, sum) = view.Agent.LatencyHistogram();
-        for (var i = 0; i < AgentMetrics.LatencyBuckets.Length; i++)
-        {
-            output.Append("raygpu_allocate_duration_seconds_bucket{le=\"").Append(AgentMetrics.LatencyBuckets[i].ToString(CultureInfo.InvariantCulture))
-                .Append("\"} ").Append(cumulative[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
-        }
-
-        output.Append("raygpu_allocate_duration_seconds_bucket{le=\"+Inf\"} ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        output.Append("raygpu_allocate_duration_seconds_sum ").Append(sum.ToString("0.######", CultureInfo.InvariantCulture)).Append('\n');
-        output.Append("raygpu_allocate_duration_seconds_count ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        Histogram(output, "raygpu_allocate_duration_seconds", "Time to answer the kubelet's Allocate.", view.Agent.Latency);
 
         WriteDevicePlugin(output, view.Agent);
         WriteRemediation(output, view.Agent.Remediation);
@@ -199,6 +189,22 @@ internal static partial class MetricsWriter
     {
         Header(output, name, "counter", help);
         output.Append(name).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+    }
+
+    /// <summary>A Prometheus histogram: cumulative buckets, +Inf, sum and count.</summary>
+    private static void Histogram(StringBuilder output, string name, string help, DurationHistogram histogram)
+    {
+        Header(output, name, "histogram", help);
+        var (cumulative, count, sum) = histogram.Read();
+        for (var i = 0; i < histogram.Buckets.Length; i++)
+        {
+            output.Append(name).Append("_bucket{le=\"").Append(histogram.Buckets[i].ToString(CultureInfo.InvariantCulture))
+                .Append("\"} ").Append(cumulative[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        output.Append(name).Append("_bucket{le=\"+Inf\"} ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        output.Append(name).Append("_sum ").Append(sum.ToString("0.######", CultureInfo.InvariantCulture)).Append('\n');
+        output.Append(name).Append("_count ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
     }
 
     private static string StateName(GpuHealthState state) => state == GpuHealthState.Healthy ? "healthy" : "unhealthy";

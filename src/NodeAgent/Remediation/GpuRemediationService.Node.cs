@@ -75,10 +75,19 @@ internal sealed partial class GpuRemediationService
         }
         else
         {
-            var node = await api.GetNodeAsync(_nodeName, cancellationToken).ConfigureAwait(false);
-            if (NodeTaintMerge.Compute(node.Taints, [DegradedTaint]) is { } taints)
+            try
             {
-                await api.PatchNodeAsync(_nodeName, NodePatchBuilder.Taints(taints, node.ResourceVersion), cancellationToken).ConfigureAwait(false);
+                var node = await api.GetNodeAsync(_nodeName, cancellationToken).ConfigureAwait(false);
+                if (NodeTaintMerge.Compute(node.Taints, [DegradedTaint]) is { } taints)
+                {
+                    await api.PatchNodeAsync(_nodeName, NodePatchBuilder.Taints(taints, node.ResourceVersion), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Still pending: the next pass tries again (a 409 from a concurrent Node writer included).
+                _metrics.Count("taint", "failed");
+                throw;
             }
 
             _degraded = true;

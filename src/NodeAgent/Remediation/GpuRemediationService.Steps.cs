@@ -88,9 +88,10 @@ internal sealed partial class GpuRemediationService
     /// <summary>Reads what decides the pod's mode, and the stage its condition records. False: not ours to act on.</summary>
     private async Task<bool> LoadAsync(IKubernetesApi api, PodRemediation pod, RemediationPod read, CancellationToken cancellationToken)
     {
+        // Only a drain or an eviction is resumed: an annotated pod's GPU may have been reset while the agent was
+        // down, and a fresh agent cannot tell (its GPUs start healthy), so it never escalates an old annotation.
         var stage = read.GpuCondition is { Status: "False" } condition ? RemediationStages.FromReason(condition.Reason) : RemediationStage.None;
-        var underWay = stage is RemediationStage.Draining or RemediationStage.Evicting
-            || (stage == RemediationStage.Annotated && pod.Resumed);
+        var underWay = stage is RemediationStage.Draining or RemediationStage.Evicting;
         if (pod.Resumed && !underWay)
         {
             return false;
@@ -137,8 +138,25 @@ internal sealed partial class GpuRemediationService
             await MarkNodeRemediatingAsync(api, pod.GpuUuid, cancellationToken).ConfigureAwait(false);
         }
 
-        await SetStageAsync(api, pod, RemediationStage.Annotated, message, cancellationToken).ConfigureAwait(false);
-        await api.CreatePodEventAsync(pod.Event(Warning, RemediationNames.EventGpuFault, "Annotate", $"{message} Remediation mode: {pod.Mode}.", now), cancellationToken).ConfigureAwait(false);
+        // A worker to drain goes straight to the Draining stage and its Event waits until Ray was asked: the
+        // time from the fault to DrainNode is what lets work move before the pod goes, so nothing else comes first.
+        var drainNext = pod.Mode >= RemediationMode.Drain && pod.Kind == RayPodKind.Worker;
+        try
+        {
+            await SetStageAsync(api, pod, drainNext ? RemediationStage.Draining : RemediationStage.Annotated, message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _metrics.Count("annotate", "failed");
+            throw;
+        }
+
+        pod.PendingEvent = pod.Event(Warning, RemediationNames.EventGpuFault, "Annotate", $"{message} Remediation mode: {pod.Mode}.", now);
+        if (!drainNext)
+        {
+            await FlushPendingEventAsync(api, pod, cancellationToken).ConfigureAwait(false);
+        }
+
         _metrics.Count("annotate", "succeeded");
         LogAnnotated(pod.Key.Namespace, pod.Key.Name, pod.GpuUuid, pod.FaultReason, pod.Mode.ToString());
     }
@@ -197,6 +215,7 @@ internal sealed partial class GpuRemediationService
                     _metrics.Count("drain", "succeeded");
                     _metrics.ObserveDrain(now - pod.FaultAt);
                     LogDrainRequested(pod.Key.Namespace, pod.Key.Name, lookup.Node.NodeId, address, deadline);
+                    await FlushPendingEventAsync(api, pod, cancellationToken).ConfigureAwait(false);
                     await api.CreatePodEventAsync(pod.Event(Normal, RemediationNames.EventRayDrainRequested, "Drain",
                         $"Ray ({address}) accepted to drain node {lookup.Node.NodeId} (this pod, {ip}) by {deadline:u}: GPU {pod.GpuUuid} failed ({pod.FaultReason}).", now), cancellationToken).ConfigureAwait(false);
                     return;
@@ -207,6 +226,7 @@ internal sealed partial class GpuRemediationService
             }
         }
 
+        await FlushPendingEventAsync(api, pod, cancellationToken).ConfigureAwait(false);
         if (!pod.DrainFailureReported)
         {
             // Said once; the mode falls back to eviction after the drain timeout, never to silence.
@@ -272,7 +292,18 @@ internal sealed partial class GpuRemediationService
             await api.CreatePodEventAsync(pod.Event(Warning, RemediationNames.EventGpuEvicting, "Evict", $"Evicting this pod: GPU {pod.GpuUuid} failed ({pod.FaultReason}); {why}.", now), cancellationToken).ConfigureAwait(false);
         }
 
-        var result = await api.EvictPodAsync(pod.Key.Namespace, pod.Key.Name, pod.Uid, cancellationToken).ConfigureAwait(false);
+        EvictionResult result;
+        try
+        {
+            result = await api.EvictPodAsync(pod.Key.Namespace, pod.Key.Name, pod.Uid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Retried at the next pass, like any failed step.
+            _metrics.Count("evict", "failed");
+            throw;
+        }
+
         switch (result.Outcome)
         {
             case EvictionOutcome.Evicted:
@@ -318,10 +349,12 @@ internal sealed partial class GpuRemediationService
         {
             _metrics.Count("evict", "cancelled");
         }
-        else if (pod.Stage == RemediationStage.Annotated && pod.Mode >= RemediationMode.Drain && pod.Kind == RayPodKind.Worker)
+        else if (pod.Stage == RemediationStage.Draining && pod.Drain != DrainProgress.Accepted)
         {
             _metrics.Count("drain", "cancelled");
         }
+
+        await FlushPendingEventAsync(api, pod, cancellationToken).ConfigureAwait(false);
 
         var message = $"GPU {pod.GpuUuid} on node {_nodeName} recovered; what had not happened yet was cancelled.";
         if (!_options.DryRun)
@@ -344,6 +377,16 @@ internal sealed partial class GpuRemediationService
         }
 
         pod.Stage = stage;
+    }
+
+    /// <summary>Posts the Event held back while Ray was asked (see <see cref="AnnotateAsync"/>), once.</summary>
+    private static async Task FlushPendingEventAsync(IKubernetesApi api, PodRemediation pod, CancellationToken cancellationToken)
+    {
+        if (pod.PendingEvent is { } pending)
+        {
+            pod.PendingEvent = null;
+            await api.CreatePodEventAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static string Describe(RayGcsFailure failure, string? message) => failure switch

@@ -49,6 +49,9 @@ internal sealed class PodRemediation((string Namespace, string Name) key, string
 
     public bool EvictionAnnounced { get; set; }
 
+    /// <summary>The GpuFault Event, held back until Ray has been asked to drain.</summary>
+    public PodEvent? PendingEvent { get; set; }
+
     public TimeSpan RetryDelay { get; set; }
 
     /// <summary>When to step again; null: nothing to do until the GPU recovers (annotated, stopped, drained in drain mode).</summary>

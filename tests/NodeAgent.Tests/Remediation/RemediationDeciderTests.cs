@@ -14,7 +14,7 @@ public sealed class RemediationDeciderTests
     private static readonly RayNodeLookup Gone = new(null, RayGcsFailure.None, null);
     private static readonly RayNodeLookup Unreachable = new(null, RayGcsFailure.Unreachable, "down");
 
-    private static RemediationAction Next(
+    private static RemediationAction Decide(
         RemediationStage stage,
         RemediationMode mode,
         bool worker = true,
@@ -72,15 +72,6 @@ public sealed class RemediationDeciderTests
         // A rail stopped it: nothing more until a person acts or the GPU recovers.
         { "stopped", Decide(RemediationStage.Stopped, RemediationMode.Evict, elapsed: Timeout * 3), RemediationAction.Nothing },
     };
-
-    private static RemediationAction Decide(
-        RemediationStage stage,
-        RemediationMode mode,
-        bool worker = true,
-        bool recovered = false,
-        TimeSpan? elapsed = null,
-        DrainProgress drain = DrainProgress.NotRequested,
-        RayNodeLookup? ray = null) => Next(stage, mode, worker, recovered, elapsed, drain, ray);
 
     [Theory]
     [MemberData(nameof(Table))]

@@ -62,7 +62,7 @@ public sealed class AgentStartupProcessTests : IDisposable
         Assert.Contains("Gpu:Driver is 'dcgm'; use one of auto, nvml, cuda, simulated", error, StringComparison.Ordinal);
         Assert.Contains("--Gpu:Drivr is not a key the agent knows. Known keys in section Gpu: Gpu:Driver,", error, StringComparison.Ordinal);
         Assert.Contains("--Health:ProbeIntervalSeconds is not a key the agent knows. Known keys in section Health: Health:FatalXids, Health:IgnoredXids, Health:ProbeInterval,", error, StringComparison.Ordinal);
-        Assert.Contains("--Bogus is not a key the agent knows. Its sections are DevicePlugin, Gpu, Health, Kubernetes, Labels, Metrics, Mig, Node;", error, StringComparison.Ordinal);
+        Assert.Contains("--Bogus is not a key the agent knows. Its sections are DevicePlugin, Gpu, Health, Kubernetes, Labels, Metrics, Mig, Node, Remediation;", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
         Assert.Empty(output);
