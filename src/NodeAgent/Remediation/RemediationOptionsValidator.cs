@@ -49,9 +49,10 @@ internal sealed class RemediationOptionsValidator : IValidateOptions<Remediation
             errors.Add($"Remediation:MinDisruptedNodes is {options.MinDisruptedNodes}; use 1 or more.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.GcsAddress) || !options.GcsAddress.Contains("{cluster}", StringComparison.Ordinal) || !HasPort(options.GcsAddressFor("c", "ns")))
+        // Without {cluster} the address is one GCS for every Ray pod on the node (a single Ray cluster, or the sandbox's loopback GCS).
+        if (string.IsNullOrWhiteSpace(options.GcsAddress) || !HasPort(options.GcsAddressFor("c", "ns")))
         {
-            errors.Add($"Remediation:GcsAddress is '{options.GcsAddress}'; use host:port with {{cluster}} (and {{namespace}}), e.g. {{cluster}}-head-svc.{{namespace}}.svc:6379.");
+            errors.Add($"Remediation:GcsAddress is '{options.GcsAddress}'; use host:port, usually with {{cluster}} and {{namespace}}, e.g. {{cluster}}-head-svc.{{namespace}}.svc:6379.");
         }
 
         if (string.IsNullOrWhiteSpace(options.GpuNodeSelector) || options.GpuNodeSelector.Any(char.IsWhiteSpace))

@@ -43,7 +43,7 @@ public sealed class RemediationOptionsValidatorTests
             MaxDisruptedNodeFraction = 0,
             MinDisruptedNodes = 0,
             NodeRecoveryWindow = TimeSpan.Zero,
-            GcsAddress = "ray-head:6379",
+            GcsAddress = "ray-head",
             GpuNodeSelector = " ",
             EvictionRetryInitial = TimeSpan.FromMinutes(10),
             EvictionRetryMax = TimeSpan.FromMinutes(5),

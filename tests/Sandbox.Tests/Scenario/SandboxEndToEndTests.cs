@@ -68,7 +68,7 @@ public sealed partial class SandboxEndToEndTests
         Assert.Equal("OutOfnvidia.com/gpu", scaleUp[^1]["reason"]!.ToString());
         Assert.Contains("used: 4, capacity: 4", scaleUp[^1]["message"]!.ToString(), StringComparison.Ordinal);
 
-        // Step 5: metrics attribute each GPU to its pod and Ray group; XID 79 turns one unhealthy, a replacement avoids it, a reset heals it.
+        // Step 5: metrics attribute each GPU to its pod and Ray group; XID 79 on a Ray worker's GPU turns it unhealthy.
         var fault = document["fault"]!.AsObject();
         var before = fault["before"]!.AsArray().Select(r => r!.AsObject()).ToList();
         foreach (var pod in placed)
@@ -84,13 +84,34 @@ public sealed partial class SandboxEndToEndTests
         Assert.Equal("unhealthy", during["health"]!.ToString());
         Assert.Equal(79, (double)during["lastXid"]!);
         Assert.True((bool)fault["kubeletUnhealthy"]!);
-        Assert.True((bool)fault["replacement"]!["admitted"]!);
-        Assert.NotEqual(fault["gpu"]!.ToString(), fault["replacement"]!["gpus"]!.AsArray().Single()!.ToString());
+
+        // Step 6: the agent marks the worker, Ray drains its node (the right node, preemption, the agent's deadline),
+        // the worker is evicted once Ray reports the node DEAD, and KubeRay's replacement lands on a healthy GPU; a
+        // reset then heals the GPU.
+        var remediation = document["remediation"]!.AsObject();
+        var stages = remediation["stages"]!.AsArray().Select(s => s!["stage"]!.ToString()).ToList();
+        Assert.Equal(["condition", "event", "drainNode", "drained", "eviction", "replacement"], stages);
+        var seconds = remediation["stages"]!.AsArray().Select(s => (double)s!["seconds"]!).ToList();
+        Assert.True(seconds[2] <= seconds[3] && seconds[3] <= seconds[4], $"drain, drained, eviction out of order: {string.Join(", ", seconds)}");
+        Assert.Equal(fault["pod"]!.ToString(), remediation["pod"]!.ToString());
+        Assert.EndsWith("-worker-" + fault["pod"]!.ToString().Split("-worker-")[1], remediation["pod"]!.ToString(), StringComparison.Ordinal);
+        Assert.Equal("DRAIN_NODE_REASON_PREEMPTION", remediation["reason"]!.ToString());
+        Assert.True((bool)remediation["accepted"]!);
+        Assert.Equal(56, remediation["nodeId"]!.ToString().Length);
+        Assert.InRange((double)remediation["deadlineSeconds"]!, 15, 21);
+        Assert.Contains(faulty, remediation["reasonMessage"]!.ToString(), StringComparison.Ordinal);
+        Assert.True((bool)remediation["evicted"]!);
+        var replacement = remediation["replacement"]!.AsObject();
+        Assert.True((bool)replacement["admitted"]!);
+        Assert.NotEqual(remediation["pod"]!.ToString(), replacement["pod"]!.ToString());
+        Assert.Equal(Assert.Single(placed, p => p["pod"]!.ToString() == remediation["pod"]!.ToString())["group"]!.ToString(), replacement["group"]!.ToString());
+        Assert.NotEqual(fault["gpu"]!.ToString(), replacement["gpus"]!.AsArray().Single()!.ToString());
         Assert.All(fault["after"]!.AsArray(), r => Assert.Equal("healthy", r!["health"]!.ToString()));
-        Assert.Contains(fault["after"]!.AsArray(), r => r!["pod"]!.ToString().EndsWith("/" + fault["replacement"]!["pod"], StringComparison.Ordinal));
+        Assert.Contains(fault["after"]!.AsArray(), r => r!["pod"]!.ToString().EndsWith("/" + replacement["pod"], StringComparison.Ordinal));
+        Assert.DoesNotContain(fault["after"]!.AsArray(), r => r!["pod"]!.ToString().EndsWith("/" + remediation["pod"], StringComparison.Ordinal));
         Assert.True((bool)fault["kubeletRecovered"]!);
 
-        // Step 6 and the way out: summary, nothing left behind.
+        // Step 7 and the way out: summary, nothing left behind.
         Assert.Equal(4, (int)document["summary"]!["healthyGpus"]!);
         Assert.Empty(leftovers);
         foreach (Match pid in Pid().Matches(stderr))
@@ -106,11 +127,20 @@ public sealed partial class SandboxEndToEndTests
 
         Assert.True(code == 0, $"exit {code}\n{stderr}");
         Assert.DoesNotContain("\u001b[", stdout, StringComparison.Ordinal);
-        Assert.Contains("[6/6] Summary", stdout, StringComparison.Ordinal);
+        Assert.Contains("[7/7] Summary", stdout, StringComparison.Ordinal);
         Assert.Contains("GPU  POD", stdout, StringComparison.Ordinal);
 
         // Two GPUs for three GPU workers: the third is rejected by the kubelet and says so.
         Assert.Contains("rejected by the kubelet: OutOfnvidia.com/gpu", stdout, StringComparison.Ordinal);
+
+        // Step 6 prints each stage as it comes, timed from the XID; with no healthy GPU free, the replacement waits for the reset.
+        var remediation = stdout[stdout.IndexOf("[6/7] Remediation", StringComparison.Ordinal)..stdout.IndexOf("[7/7] Summary", StringComparison.Ordinal)];
+        Assert.Matches(@"\+\s*\d+\.\d\d s  pod \S+: condition raygpu\.io/GPUHealthy=False", remediation);
+        Assert.Matches(@"\+\s*\d+\.\d\d s  GCS: DrainNode for Ray node [0-9a-f]{12}… \(10\.244\.1\.\d+\), DRAIN_NODE_REASON_PREEMPTION, deadline in \d+ s, .* → accepted, node DRAINING", remediation);
+        Assert.Matches(@"\+\s*\d+\.\d\d s  GCS: Ray node DEAD", remediation);
+        Assert.Matches(@"\+\s*\d+\.\d\d s  eviction: POST pods/\S+/eviction → 201", remediation);
+        Assert.Contains("admitted on GPU", remediation, StringComparison.Ordinal);
+        Assert.Contains("once the node had a healthy GPU free", remediation, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"pid (\d+)")]

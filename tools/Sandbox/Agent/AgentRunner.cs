@@ -29,7 +29,10 @@ internal sealed class AgentRunner : IAsyncDisposable
 
     public Uri Url { get; }
 
-    public static async Task<AgentRunner> StartAsync(int gpus, KubeletSimulator kubelet, FakeApiServer api, string directory, CancellationToken cancellationToken)
+    /// <summary>How long the agent waits for Ray to drain a worker before it evicts anyway: short, so a drain that never ends shows in seconds.</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(20);
+
+    public static async Task<AgentRunner> StartAsync(int gpus, KubeletSimulator kubelet, FakeApiServer api, string gcsAddress, string directory, CancellationToken cancellationToken)
     {
         var port = FreePort.Pick();
         var process = ChildProcess.Start("node agent", BuiltPrograms.NodeAgent,
@@ -49,6 +52,11 @@ internal sealed class AgentRunner : IAsyncDisposable
             "--Health:QuietPeriod=00:00:01",
             $"--Kubernetes:Kubeconfig={api.WriteKubeconfig(directory)}",
             $"--Node:Name={api.NodeName}",
+            // Remediation in its fullest mode: annotate, drain the Ray worker through the simulated GCS, evict.
+            "--Remediation:Mode=Evict",
+            string.Create(CultureInfo.InvariantCulture, $"--Remediation:DrainTimeout={DrainTimeout:c}"),
+            "--Remediation:StatusPollInterval=00:00:00.250",
+            $"--Remediation:GcsAddress={gcsAddress}",
             "--Logging:LogLevel:Default=Warning",
         ]);
         var url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/"));

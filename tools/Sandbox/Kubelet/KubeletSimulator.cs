@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Platform.Sandbox.Hosting;
 using V1Beta1;
 
 namespace Platform.Sandbox.Kubelet;
@@ -20,7 +21,7 @@ internal sealed class KubeletSimulator : IAsyncDisposable
     private readonly Dictionary<string, List<SimulatedDevice>> _devices = new(StringComparer.Ordinal);
     private readonly List<PodAdmission> _pods = [];
     private readonly CancellationTokenSource _stop = new();
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeSignal _changed = new();
     private WebApplication? _app;
 
     private KubeletSimulator(string root)
@@ -117,33 +118,8 @@ internal sealed class KubeletSimulator : IAsyncDisposable
     }
 
     /// <summary>Completes once <paramref name="condition"/> holds, re-checked after every change the kubelet sees.</summary>
-    public async Task WaitUntilAsync(Func<KubeletSimulator, bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        while (true)
-        {
-            Task changed;
-            lock (_gate)
-            {
-                changed = _changed.Task;
-            }
-
-            if (condition(this))
-            {
-                return;
-            }
-
-            try
-            {
-                await changed.WaitAsync(deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"the kubelet simulator did not see the expected state within {timeout.TotalSeconds:0} s");
-            }
-        }
-    }
+    public Task WaitUntilAsync(Func<KubeletSimulator, bool> condition, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _changed.WaitUntilAsync(() => condition(this), timeout, "the kubelet simulator did not see the expected state", cancellationToken);
 
     /// <summary>
     /// Admits a pod as the kubelet does: the resource must fit the healthy devices not in use (else the pod is
@@ -312,17 +288,7 @@ internal sealed class KubeletSimulator : IAsyncDisposable
         Signal();
     }
 
-    private void Signal()
-    {
-        TaskCompletionSource changed;
-        lock (_gate)
-        {
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        changed.TrySetResult();
-    }
+    private void Signal() => _changed.Signal();
 
     /// <summary>No more notices: the sandbox is shutting down and the streams ending is expected.</summary>
     public void Quiet() => Notice = null;

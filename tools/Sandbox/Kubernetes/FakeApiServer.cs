@@ -4,32 +4,38 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Platform.Sandbox.Hosting;
 using Platform.Sandbox.Tls;
 
 namespace Platform.Sandbox.Kubernetes;
 
 /// <summary>
 /// A loopback Kubernetes API server over HTTPS with a bearer token, holding the one Node of the sandbox and the pods
-/// the sandbox created: exactly what the node agent calls (GET and merge-PATCH of the Node, POST of events.k8s.io
-/// Events, GET of a pod for its Ray labels). The agent reaches it through a kubeconfig written next to it.
+/// the sandbox created: exactly what the node agent calls (GET, LIST and PATCH of the Node, POST of Events, GET of a
+/// pod and of its namespace, PATCH of <c>pods/status</c>, POST of <c>pods/eviction</c>; see FakeApiServer.Pods.cs).
+/// The agent reaches it through a kubeconfig written next to it.
 /// </summary>
-internal sealed class FakeApiServer : IAsyncDisposable
+internal sealed partial class FakeApiServer : IAsyncDisposable
 {
     private const string NotFound = """{"kind":"Status","apiVersion":"v1","status":"Failure","code":404,"reason":"NotFound"}""";
+    private const string BadRequest = """{"kind":"Status","apiVersion":"v1","status":"Failure","code":400,"reason":"BadRequest"}""";
+    private const string UnsupportedMediaType = """{"kind":"Status","apiVersion":"v1","status":"Failure","code":415,"reason":"UnsupportedMediaType"}""";
 
     private readonly Lock _gate = new();
     private readonly JsonObject _node;
-    private readonly List<JsonObject> _events = [];
-    private readonly Dictionary<(string Namespace, string Name), JsonObject> _pods = [];
+    private readonly List<ApiEvent> _events = [];
     private readonly LoopbackCertificate _certificate;
+    private readonly TimeProvider _time;
+    private readonly ChangeSignal _changed = new();
     private readonly string _token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
     private WebApplication? _app;
     private int _resourceVersion = 1;
 
-    private FakeApiServer(string nodeName, LoopbackCertificate certificate)
+    private FakeApiServer(string nodeName, LoopbackCertificate certificate, TimeProvider time)
     {
         NodeName = nodeName;
         _certificate = certificate;
+        _time = time;
         _node = new JsonObject
         {
             ["apiVersion"] = "v1",
@@ -46,11 +52,14 @@ internal sealed class FakeApiServer : IAsyncDisposable
 
     public string NodeName { get; }
 
+    /// <summary>The bearer token every request must carry (the kubeconfig's).</summary>
+    internal string Token => _token;
+
     public string Url { get; private set; } = string.Empty;
 
-    public static async Task<FakeApiServer> StartAsync(string nodeName, LoopbackCertificate certificate, CancellationToken cancellationToken)
+    public static async Task<FakeApiServer> StartAsync(string nodeName, LoopbackCertificate certificate, CancellationToken cancellationToken, TimeProvider? time = null)
     {
-        var server = new FakeApiServer(nodeName, certificate);
+        var server = new FakeApiServer(nodeName, certificate, time ?? TimeProvider.System);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.UseHttps(certificate.Certificate)));
@@ -89,24 +98,6 @@ internal sealed class FakeApiServer : IAsyncDisposable
         return path;
     }
 
-    /// <summary>A pod the sandbox created (after admission), so the agent can read its Ray labels.</summary>
-    public void AddPod(JsonObject pod)
-    {
-        var metadata = pod["metadata"]!.AsObject();
-        lock (_gate)
-        {
-            _pods[((string)metadata["namespace"]!, (string)metadata["name"]!)] = (JsonObject)pod.DeepClone();
-        }
-    }
-
-    public void RemovePod(string @namespace, string name)
-    {
-        lock (_gate)
-        {
-            _pods.Remove((@namespace, name));
-        }
-    }
-
     public IReadOnlyDictionary<string, string> NodeLabels()
     {
         lock (_gate)
@@ -124,14 +115,27 @@ internal sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Node Events as (type, reason, note), oldest first.</summary>
-    public IReadOnlyList<(string Type, string Reason, string Note)> Events()
+    public IReadOnlyDictionary<string, string> NodeAnnotations()
     {
         lock (_gate)
         {
-            return [.. _events.Select(e => (e["type"]?.ToString() ?? string.Empty, e["reason"]?.ToString() ?? string.Empty, e["note"]?.ToString() ?? string.Empty))];
+            return (_node["metadata"]?["annotations"] as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value?.ToString() ?? string.Empty, StringComparer.Ordinal);
         }
     }
+
+    /// <summary>Every Event received, about the Node or a pod, oldest first.</summary>
+    public IReadOnlyList<ApiEvent> Events()
+    {
+        lock (_gate)
+        {
+            return [.. _events];
+        }
+    }
+
+    /// <summary>Completes once <paramref name="condition"/> holds, re-checked after every request that changed something.</summary>
+    /// <exception cref="TimeoutException">It did not; the message starts with <paramref name="what"/>.</exception>
+    public Task WaitUntilAsync(Func<FakeApiServer, bool> condition, TimeSpan timeout, string what, CancellationToken cancellationToken) =>
+        _changed.WaitUntilAsync(() => condition(this), timeout, what, cancellationToken);
 
     private async Task HandleAsync(HttpContext context)
     {
@@ -144,62 +148,112 @@ internal sealed class FakeApiServer : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
         var segments = (context.Request.Path.Value ?? string.Empty).Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var (status, reply) = (context.Request.Method, segments) switch
-        {
-            ("GET", ["api", "v1", "nodes", var name]) when name == NodeName => (200, Locked(() => _node.ToJsonString())),
-            ("PATCH", ["api", "v1", "nodes", var name]) when name == NodeName => PatchNode(context.Request.ContentType, body),
-            ("POST", ["apis", "events.k8s.io", "v1", "namespaces", _, "events"]) => AddEvent(body),
-            ("GET", ["api", "v1", "namespaces", var ns, "pods", var pod]) => Locked(() => _pods.TryGetValue((ns, pod), out var p) ? (200, p.ToJsonString()) : (404, NotFound)),
-            _ => (404, NotFound),
-        };
+        var (status, reply) = Route(context.Request.Method, segments, context.Request.Query, context.Request.ContentType, body);
         await ReplyAsync(context, status, reply).ConfigureAwait(false);
+    }
+
+    private (int, string) Route(string method, string[] segments, IQueryCollection query, string? contentType, string body)
+    {
+        try
+        {
+            return (method, segments) switch
+            {
+                ("GET", ["api", "v1", "nodes"]) => ListNodes(query["labelSelector"]),
+                ("GET", ["api", "v1", "nodes", var name]) when name == NodeName => (200, Locked(() => _node.ToJsonString())),
+                ("PATCH", ["api", "v1", "nodes", var name]) when name == NodeName => PatchNode(contentType, body),
+                ("POST", ["apis", "events.k8s.io", "v1", "namespaces", var ns, "events"]) => AddEvent(ns, body, "regarding", "note"),
+                ("POST", ["api", "v1", "namespaces", var ns, "events"]) => AddEvent(ns, body, "involvedObject", "message"),
+                ("GET", ["api", "v1", "namespaces", var ns]) => (200, Namespace(ns)),
+                ("GET", ["api", "v1", "namespaces", var ns, "pods", var pod]) => Locked(() => _pods.TryGetValue((ns, pod), out var p) ? (200, p.ToJsonString()) : (404, NotFound)),
+                ("PATCH", ["api", "v1", "namespaces", var ns, "pods", var pod, "status"]) => PatchPodStatus(ns, pod, contentType, body),
+                ("POST", ["api", "v1", "namespaces", var ns, "pods", var pod, "eviction"]) => Evict(ns, pod, body),
+                _ => (404, NotFound),
+            };
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return (400, BadRequest);
+        }
+    }
+
+    private (int, string) ListNodes(string? selector)
+    {
+        try
+        {
+            return Locked(() =>
+            {
+                var labels = (_node["metadata"]?["labels"] as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value?.ToString() ?? string.Empty, StringComparer.Ordinal);
+                var items = LabelSelector.Matches(selector, labels) ? new JsonArray(_node.DeepClone()) : [];
+                return (200, new JsonObject
+                {
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "NodeList",
+                    ["metadata"] = new JsonObject { ["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture) },
+                    ["items"] = items,
+                }.ToJsonString());
+            });
+        }
+        catch (FormatException)
+        {
+            return (400, BadRequest);
+        }
     }
 
     private (int, string) PatchNode(string? contentType, string body)
     {
-        if (contentType?.StartsWith("application/merge-patch+json", StringComparison.Ordinal) != true || JsonNode.Parse(body) is not JsonObject patch)
+        // Merge and strategic merge read the same for what a Node patch holds (labels, annotations, taints replace whole).
+        if (!IsMergePatch(contentType) || JsonNode.Parse(body) is not JsonObject patch)
         {
-            return (415, """{"kind":"Status","apiVersion":"v1","status":"Failure","code":415,"reason":"UnsupportedMediaType"}""");
+            return (415, UnsupportedMediaType);
         }
 
-        return Locked(() =>
+        var result = Locked(() =>
         {
-            MergePatch(_node, patch);
+            JsonMerge.Merge(_node, patch);
             _node["metadata"]!["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
             return (200, _node.ToJsonString());
         });
+        _changed.Signal();
+        return result;
     }
 
-    private (int, string) AddEvent(string body)
+    /// <summary>Records an Event; <paramref name="subject"/> and <paramref name="text"/> are where core v1 and events.k8s.io/v1 differ.</summary>
+    private (int, string) AddEvent(string @namespace, string body, string subject, string text)
     {
         if (JsonNode.Parse(body) is not JsonObject item)
         {
-            return (400, """{"kind":"Status","apiVersion":"v1","status":"Failure","code":400,"reason":"BadRequest"}""");
+            return (400, BadRequest);
         }
 
-        Locked(() => _events.Add(item));
+        var about = item[subject];
+        var received = new ApiEvent(
+            about?["kind"]?.ToString() ?? string.Empty,
+            about?["namespace"]?.ToString() ?? @namespace,
+            about?["name"]?.ToString() ?? string.Empty,
+            item["type"]?.ToString() ?? string.Empty,
+            item["reason"]?.ToString() ?? string.Empty,
+            item[text]?.ToString() ?? string.Empty,
+            _time.GetUtcNow());
+        Locked(() => _events.Add(received));
+        _changed.Signal();
         return (201, body);
     }
 
-    /// <summary>RFC 7386: objects merge, null deletes, anything else replaces.</summary>
-    private static void MergePatch(JsonObject target, JsonObject patch)
+    private string Namespace(string name) => Locked(() => new JsonObject
     {
-        foreach (var (key, value) in patch.ToList())
+        ["apiVersion"] = "v1",
+        ["kind"] = "Namespace",
+        ["metadata"] = new JsonObject
         {
-            if (value is null)
-            {
-                target.Remove(key);
-            }
-            else if (value is JsonObject patchObject && target[key] is JsonObject targetObject)
-            {
-                MergePatch(targetObject, patchObject);
-            }
-            else
-            {
-                target[key] = value.DeepClone();
-            }
-        }
-    }
+            ["name"] = name,
+            ["labels"] = new JsonObject([.. _namespaceLabels.GetValueOrDefault(name, new Dictionary<string, string>()).Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))]),
+        },
+        ["status"] = new JsonObject { ["phase"] = "Active" },
+    }.ToJsonString());
+
+    private static bool IsMergePatch(string? contentType) =>
+        contentType?.StartsWith("application/merge-patch+json", StringComparison.Ordinal) == true
+        || contentType?.StartsWith("application/strategic-merge-patch+json", StringComparison.Ordinal) == true;
 
     private T Locked<T>(Func<T> action)
     {

@@ -10,7 +10,7 @@ namespace Platform.Sandbox.Output;
 /// </summary>
 internal sealed class SandboxOutput(TextWriter stdout, TextWriter stderr, bool json, bool colour)
 {
-    public const int Steps = 6;
+    public const int Steps = 7;
 
     public bool Json { get; } = json;
 

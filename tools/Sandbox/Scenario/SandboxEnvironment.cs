@@ -2,6 +2,7 @@ using Platform.Sandbox.Agent;
 using Platform.Sandbox.Hosting;
 using Platform.Sandbox.Kubelet;
 using Platform.Sandbox.Kubernetes;
+using Platform.Sandbox.Ray;
 using Platform.Sandbox.Tls;
 
 namespace Platform.Sandbox.Scenario;
@@ -34,6 +35,8 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
 
     public KubeletSimulator? Kubelet { get; set; }
 
+    public SimulatedRayGcs? Gcs { get; set; }
+
     public AgentRunner? Agent { get; set; }
 
     public static SandboxEnvironment Create() =>
@@ -56,6 +59,11 @@ internal sealed class SandboxEnvironment : IAsyncDisposable
         if (Kubelet is not null)
         {
             await Kubelet.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (Gcs is not null)
+        {
+            await Gcs.DisposeAsync().ConfigureAwait(false);
         }
 
         if (Api is not null)

@@ -6,7 +6,7 @@ using Platform.Sandbox.Output;
 
 namespace Platform.Sandbox.Scenario;
 
-/// <summary>Steps 4 and 5: GPU pods onto the simulated node through the kubelet simulator, metrics, a fault and its recovery.</summary>
+/// <summary>Steps 4 and 5: GPU pods onto the simulated node through the kubelet simulator, metrics and a fault on a Ray worker's GPU.</summary>
 internal sealed partial class SandboxScenario
 {
     private const string ScheduleStep = "step 4 (scheduling)";
@@ -39,10 +39,16 @@ internal sealed partial class SandboxScenario
             }
         }
 
-        var withoutGpu = pods.Count(p => p.Admission.Allowed && p.GpusAfter == 0);
-        if (withoutGpu > 0)
+        var withoutGpu = pods.Where(p => p.Admission.Allowed && p.GpusAfter == 0).ToList();
+        if (withoutGpu.Count > 0)
         {
-            output.Progress($"{withoutGpu} pod(s) without a GPU limit (head, CPU workers) belong on CPU nodes, not here");
+            // They run elsewhere, but they are Ray nodes all the same: the GCS lists them at their CPU nodes' pod addresses.
+            foreach (var (pod, i) in withoutGpu.Select((p, i) => (p, i)))
+            {
+                _ = environment.Gcs!.Join(pod.Namespace, pod.Name, string.Create(CultureInfo.InvariantCulture, $"10.244.0.{i + 2}"), pod.Group, pod.NodeType, 0);
+            }
+
+            output.Progress($"{withoutGpu.Count} pod(s) without a GPU limit (head, CPU workers) belong on CPU nodes, not here");
         }
 
         WriteAllocations(placed.Where(p => p.Item2.Admitted).ToList());
@@ -107,7 +113,7 @@ internal sealed partial class SandboxScenario
             return null;
         }
 
-        environment.Api.AddPod(pod.Pod);
+        var ip = environment.Api.AddPod(pod.Pod);
         var request = new PodRequest(pod.Namespace, pod.Name, [.. (pod.Pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(c => new ContainerRequest(c["name"]?.ToString() ?? string.Empty, new Dictionary<string, int>(StringComparer.Ordinal) { [Resource] = ScenarioPod.Gpus(new JsonObject { ["spec"] = new JsonObject { ["containers"] = new JsonArray(c.DeepClone()) } }, Resource) }))]);
         var admission = await environment.Kubelet!.AdmitAsync(request, cancellationToken).ConfigureAwait(false);
@@ -116,6 +122,11 @@ internal sealed partial class SandboxScenario
             _rejected++;
             environment.Api.RemovePod(pod.Namespace, pod.Name);
             output.Line($"{pod.Name}: rejected by the kubelet: {admission.Reason}: {admission.Message}", Tone.Bad);
+        }
+        else
+        {
+            // The Ray container starts and its raylet registers with the GCS at the pod's IP.
+            _ = environment.Gcs!.Join(pod.Namespace, pod.Name, ip, pod.Group, pod.NodeType, pod.GpusAfter);
         }
 
         return admission;
@@ -148,14 +159,19 @@ internal sealed partial class SandboxScenario
 
     private static void Delete(SandboxEnvironment environment, ScenarioPod pod)
     {
+        if (environment.Api!.Pod(pod.Namespace, pod.Name)?["status"]?["podIP"]?.ToString() is { } ip)
+        {
+            environment.Gcs!.PodGone(ip);
+        }
+
         environment.Kubelet!.Remove(pod.Namespace, pod.Name);
-        environment.Api!.RemovePod(pod.Namespace, pod.Name);
+        environment.Api.RemovePod(pod.Namespace, pod.Name);
     }
 
-    private async Task FaultAndRecoveryAsync(SandboxEnvironment environment, IReadOnlyList<ScenarioPod> pods, List<(ScenarioPod Pod, PodAdmission Admission)> placed, CancellationToken cancellationToken)
+    private async Task<InjectedFault> FaultAsync(SandboxEnvironment environment, List<(ScenarioPod Pod, PodAdmission Admission)> placed, CancellationToken cancellationToken)
     {
         _step = FaultStep;
-        output.Step(5, "Metrics and a fault: pod and Ray attribution, XID 79 on one GPU, recovery after a reset");
+        output.Step(5, "Metrics and a fault: pod and Ray attribution, XID 79 on a Ray worker's GPU");
         var agent = environment.Agent!;
         var kubelet = environment.Kubelet!;
         var expected = placed.Select(p => $"{p.Pod.Namespace}/{p.Pod.Name}").ToHashSet(StringComparer.Ordinal);
@@ -164,11 +180,12 @@ internal sealed partial class SandboxScenario
         _fault["before"] = MetricsJson(rows);
 
         // The victim is a GPU a Ray worker is using, as in production: the worker loses its GPU.
-        var victim = placed.LastOrDefault();
+        var victim = placed.LastOrDefault(p => p.Pod.NodeType == "worker");
         var uuid = victim.Admission?.Allocations.SelectMany(a => a.DeviceIds).First() ?? kubelet.Devices().First().Id;
         var gpu = _gpuIndex.GetValueOrDefault(uuid);
+        var at = TimeProvider.System.GetUtcNow();
         var answer = await agent.SimulateAsync(string.Create(CultureInfo.InvariantCulture, $"xid?gpu={gpu}&xid=79"), cancellationToken).ConfigureAwait(false);
-        output.Line($"injected: POST /simulator/xid?gpu={gpu}&xid=79 → {answer}", Tone.Warn);
+        output.Line($"injected: POST /simulator/xid?gpu={gpu}&xid=79 → {answer}" + (victim.Pod is { } held ? $" (held by Ray worker {held.Name})" : string.Empty), Tone.Warn);
         await kubelet.WaitUntilAsync(k => k.Devices().Any(d => d.Id == uuid && !d.Healthy), TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
         var healthy = kubelet.Devices().Count(d => d.Healthy);
         output.Line($"kubelet: ListAndWatch reports GPU {gpu} Unhealthy; allocatable {Resource} now {healthy} of {arguments.Gpus}", Tone.Bad);
@@ -176,50 +193,16 @@ internal sealed partial class SandboxScenario
         WriteMetrics(rows);
         _fault["gpu"] = gpu;
         _fault["uuid"] = uuid;
+        _fault["pod"] = victim.Pod?.Name;
         _fault["kubeletUnhealthy"] = true;
         _fault["during"] = MetricsJson(rows);
-        foreach (var (type, reason, note) in environment.Api!.Events().TakeLast(2))
+        foreach (var nodeEvent in environment.Api!.Events().Where(e => e.Kind == "Node").TakeLast(2))
         {
-            output.Line($"Node Event {type} {reason}: {note}", type == "Warning" ? Tone.Warn : Tone.Plain);
+            output.Line($"Node Event {nodeEvent.Type} {nodeEvent.Reason}: {nodeEvent.Note}", nodeEvent.Type == "Warning" ? Tone.Warn : Tone.Plain);
         }
 
-        // The worker on the failed GPU fails; KubeRay creates a replacement, which the kubelet places on a healthy GPU.
-        ScenarioPod? replacement = null;
-        PodAdmission? placedAgain = null;
-        if (victim.Pod is { } lost)
-        {
-            Delete(environment, lost);
-            output.Progress($"{lost.Name} lost its GPU and fails; KubeRay creates a replacement");
-            replacement = await AdmitOneAsync(environment, lost.Preview, cancellationToken).ConfigureAwait(false);
-            placedAgain = await PlaceAsync(environment, replacement, cancellationToken).ConfigureAwait(false);
-            if (placedAgain is { Admitted: true })
-            {
-                var got = placedAgain.Allocations.SelectMany(a => a.DeviceIds).ToList();
-                output.Line($"replacement {replacement.Name}: GPU {Indexes(got)}{(got.Contains(uuid) ? " (the failed GPU!)" : $", avoiding GPU {gpu}")}", got.Contains(uuid) ? Tone.Bad : Tone.Good);
-            }
-
-            _fault["replacement"] = PlacementJson(replacement, placedAgain);
-        }
-
-        var reset = await agent.SimulateAsync(string.Create(CultureInfo.InvariantCulture, $"reset?gpu={gpu}"), cancellationToken).ConfigureAwait(false);
-        output.Line($"reset: POST /simulator/reset?gpu={gpu} → {reset}");
-        await kubelet.WaitUntilAsync(k => k.Devices().Count(d => d.Healthy) == arguments.Gpus, TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
-        output.Line($"kubelet: ListAndWatch reports GPU {gpu} Healthy again; allocatable {Resource} {arguments.Gpus} of {arguments.Gpus}", Tone.Good);
-        if (replacement is not null && placedAgain is { Admitted: false })
-        {
-            placedAgain = await PlaceAsync(environment, replacement, cancellationToken).ConfigureAwait(false);
-            _fault["replacementAfterReset"] = PlacementJson(replacement, placedAgain);
-        }
-
-        // Also wait for the replacement in the attribution, so the last table shows where it went.
-        var replaced = replacement is not null && placedAgain is { Admitted: true } ? $"{replacement.Namespace}/{replacement.Name}" : null;
-        rows = await agent.WaitForMetricsAsync(
-            r => r.Any(x => x.Uuid == uuid) && r.All(x => x.Uuid != uuid || x.Health == "healthy") && (replaced is null || r.Any(x => x.Pod == replaced)),
-            "the GPU healthy again", cancellationToken).ConfigureAwait(false);
-        WriteMetrics(rows);
-        _fault["after"] = MetricsJson(rows);
-        _fault["kubeletRecovered"] = true;
         _document["fault"] = _fault;
+        return new InjectedFault(victim.Pod, uuid, gpu, at);
     }
 
     private void WriteMetrics(IReadOnlyList<GpuRow> rows) =>
@@ -253,14 +236,19 @@ internal sealed partial class SandboxScenario
 
     private void Summarize(SandboxEnvironment environment, IReadOnlyList<ScenarioPod> pods)
     {
-        _step = "step 6 (summary)";
-        output.Step(6, "Summary");
+        _step = "step 7 (summary)";
+        output.Step(7, "Summary");
         var changed = pods.Count(p => p.Admission.Allowed && p.Admission.Operations.Count > 0);
         var denied = pods.Count(p => !p.Admission.Allowed);
         var gpuPods = environment.Kubelet!.Pods().Count;
         output.Line($"webhook: {pods.Count} pod(s) admitted over HTTPS: {changed} changed, {pods.Count - changed - denied} unchanged, {denied} denied");
         output.Line($"kubelet: {gpuPods} GPU pod(s) running on {NodeName}, {_rejected} rejection(s) shown; {environment.Kubelet.Devices().Count(d => d.Healthy)} of {arguments.Gpus} GPUs healthy");
         output.Line($"fault: GPU {_fault["gpu"]} went unhealthy on XID 79 (ListAndWatch, metrics, a Node Event) and recovered after a reset", Tone.Good);
+        if (_remediation["evicted"] is not null)
+        {
+            output.Line($"remediation: {_remediation["pod"]} marked, drained through Ray's GCS, evicted; KubeRay's replacement {_replacement?.Pod.Name} runs on a healthy GPU", Tone.Good);
+        }
+
         output.Line("check your own manifests without starting anything: dotnet run --project src/Webhook -- mutate --policy <policy> <manifest>", Tone.Dim);
         _document["summary"] = new JsonObject
         {

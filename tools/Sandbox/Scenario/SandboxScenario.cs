@@ -5,12 +5,13 @@ using Platform.Sandbox.Cli;
 using Platform.Sandbox.Kubelet;
 using Platform.Sandbox.Kubernetes;
 using Platform.Sandbox.Output;
+using Platform.Sandbox.Ray;
 using Platform.Sandbox.Webhook;
 
 namespace Platform.Sandbox.Scenario;
 
 /// <summary>
-/// The sandbox's six steps in order. Each step reports as it goes and adds its part to the JSON document; every
+/// The sandbox's seven steps in order. Each step reports as it goes and adds its part to the JSON document; every
 /// failure names its step, and whatever was started is stopped by <see cref="SandboxEnvironment"/> on the way out.
 /// </summary>
 internal sealed partial class SandboxScenario(SandboxArguments arguments, SandboxOutput output)
@@ -39,7 +40,8 @@ internal sealed partial class SandboxScenario(SandboxArguments arguments, Sandbo
             var mutated = await AdmitResourcesAsync(environment, manifest, cancellationToken).ConfigureAwait(false);
             var pods = await AdmitPodsAsync(environment, ManifestPods.Pods(mutated, arguments.Manifest), cancellationToken).ConfigureAwait(false);
             var placed = await ScheduleAsync(environment, pods, cancellationToken).ConfigureAwait(false);
-            await FaultAndRecoveryAsync(environment, pods, placed, cancellationToken).ConfigureAwait(false);
+            var fault = await FaultAsync(environment, placed, cancellationToken).ConfigureAwait(false);
+            await RemediateAsync(environment, fault, cancellationToken).ConfigureAwait(false);
             Summarize(environment, pods);
             output.Document(_document);
             if (arguments.KeepRunning)
@@ -97,7 +99,17 @@ internal sealed partial class SandboxScenario(SandboxArguments arguments, Sandbo
         environment.Kubelet = await KubeletSimulator.StartAsync(environment.Directory, cancellationToken).ConfigureAwait(false);
         environment.Kubelet.Notice += output.Progress;
         output.Progress($"kubelet simulator serving Registration on {environment.Kubelet.RegistrationSocket}");
-        environment.Agent = await AgentRunner.StartAsync(arguments.Gpus, environment.Kubelet, environment.Api, environment.Directory, cancellationToken).ConfigureAwait(false);
+        environment.Gcs = await SimulatedRayGcs.StartAsync(RayletExitDelay, cancellationToken).ConfigureAwait(false);
+        output.Progress($"simulated Ray GCS (AutoscalerStateService, plaintext gRPC) on {environment.Gcs.Address}");
+
+        // An evicted pod's containers stop: the kubelet frees its devices and its raylet leaves Ray.
+        var (kubelet, gcs) = (environment.Kubelet, environment.Gcs);
+        environment.Api.PodEvicted += pod =>
+        {
+            kubelet.Remove(pod["metadata"]!["namespace"]!.ToString(), pod["metadata"]!["name"]!.ToString());
+            gcs.PodGone(pod["status"]?["podIP"]?.ToString() ?? string.Empty);
+        };
+        environment.Agent = await AgentRunner.StartAsync(arguments.Gpus, environment.Kubelet, environment.Api, environment.Gcs.Address, environment.Directory, cancellationToken).ConfigureAwait(false);
         output.Progress($"node agent up on {environment.Agent.Url} as pid {environment.Agent.Process.Id} (driver simulated, {arguments.Gpus} × {AgentRunner.Product}, NVLink)");
 
         await environment.Kubelet.WaitUntilAsync(k => k.IsRegistered(Resource) && k.Devices().Count(d => d.Healthy) == arguments.Gpus, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
@@ -149,13 +161,14 @@ internal sealed partial class SandboxScenario(SandboxArguments arguments, Sandbo
 
     private async Task KeepRunningAsync(SandboxEnvironment environment, CancellationToken cancellationToken)
     {
-        output.Step(6, "Still running (--keep-running): Ctrl-C stops everything");
+        output.Step(SandboxOutput.Steps, "Still running (--keep-running): Ctrl-C stops everything");
         output.Line($"webhook         POST {environment.AdmissionUrl}  (curl --cacert {Path.Combine(environment.Directory, "webhook.crt")})");
         output.Line($"webhook health  {environment.WebhookHealthUrl}healthz, {environment.WebhookHealthUrl}metrics");
         output.Line($"agent metrics   {environment.Agent!.Url}metrics");
         output.Line($"simulator       POST {environment.Agent.Url}simulator/xid?gpu=0&xid=79, .../simulator/lose?gpu=0, .../simulator/reset?gpu=0");
         output.Line($"kubelet         {environment.Kubelet!.RegistrationSocket}, {environment.Kubelet.PodResourcesSocket}");
         output.Line($"API server      {environment.Api!.Url} (kubeconfig {Path.Combine(environment.Directory, "kubeconfig")})");
+        output.Line($"Ray GCS         {environment.Gcs!.Address} (plaintext gRPC, ray.rpc.autoscaler.AutoscalerStateService)");
         if (output.Json)
         {
             output.Progress("running until Ctrl-C (SIGINT) or SIGTERM");
