@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Platform.Chart.Tests;
 using Platform.Operations.Tests.Dashboards;
 using Platform.Operations.Tests.Rules;
 using Platform.Operations.Tests.Tools;
@@ -117,6 +118,8 @@ public sealed partial class OperationsEndToEndTests
     /// histogram's _bucket, _sum and _count by its base name), exempt panels included: a misspelt name would
     /// otherwise show as an empty panel or an alert that never fires.
     /// </summary>
+    private static readonly string[] DraOnlySeries = ["raygpu_dra_plugin_registered"];
+
     [PromtoolFact(Timeout = 150_000)]
     public async Task Stack_AgentMetricsTheDashboardAndRulesRead_AreOnTheAgentsPage()
     {
@@ -128,6 +131,16 @@ public sealed partial class OperationsEndToEndTests
         var page = await stack.Agent.GetStringAsync(new Uri("/metrics", UriKind.Relative)).WaitAsync(Limit);
 
         var written = TypeLine().Matches(page).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+
+        // The stack's agent runs in device-plugin mode; what only a DRA-mode agent writes is taken from the writer
+        // itself (its golden text is tested in NodeAgent.Tests, Dra/DraMetricsTests).
+        var writer = await File.ReadAllTextAsync(Path.Combine(Helm.RepositoryRoot, "src", "NodeAgent", "Metrics", "MetricsWriter.cs")).WaitAsync(Limit);
+        foreach (var draOnly in DraOnlySeries)
+        {
+            Assert.Contains($"Header(output, \"{draOnly}\", ", writer, StringComparison.Ordinal);
+            written.Add(draOnly);
+        }
+
         Assert.Contains("raygpu_devices", read);
         Assert.Contains("raygpu_remediations_total", read);
         var missing = read.Where(name => !written.Contains(name) && !written.Contains(HistogramSuffix().Replace(name, ""))).ToList();
