@@ -134,11 +134,19 @@ public sealed class MetricsPageTests : IAsyncLifetime
 
     private sealed class RegisteredObserver(TaskCompletionSource registered) : IDevicePluginObserver
     {
+        private int _seen;
+
         public void OnEvent(DevicePluginEvent pluginEvent)
         {
-            // The first device list follows the registration (the kubelet opens ListAndWatch after Register);
-            // it changes the page, so the tests start once it has been counted.
-            if (pluginEvent is DeviceListSent)
+            // Both change the page, so the tests start once both have been counted. Either may come first: the
+            // kubelet may open ListAndWatch before its Register call has returned to the plugin.
+            var flag = pluginEvent switch
+            {
+                PluginRegistered => 1,
+                DeviceListSent => 2,
+                _ => 0,
+            };
+            if ((Interlocked.Or(ref _seen, flag) | flag) == 3)
             {
                 registered.TrySetResult();
             }
