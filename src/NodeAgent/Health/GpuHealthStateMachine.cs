@@ -3,7 +3,7 @@ using Platform.NodeAgent.Gpu;
 namespace Platform.NodeAgent.Health;
 
 /// <summary>
-/// Health of one GPU: Healthy → Unhealthy(reason) → Healthy. Fatal faults (listed XIDs, double-bit ECC,
+/// Health of one GPU: Healthy → Unhealthy(reason) → Healthy, with Unhealthy → Unhealthy when a transient fault turns fatal. Fatal faults (listed XIDs, double-bit ECC,
 /// a lost GPU, pending retirement, row-remap failure) clear only when a probe passes with a newer reset
 /// generation than the one seen when the fault hit, i.e. after a GPU reset. Transient faults clear after
 /// <see cref="HealthOptions.QuietPeriod"/> of passing probes with no new fault. Pure: time comes in as
@@ -94,12 +94,15 @@ internal sealed class GpuHealthStateMachine
         _passingSince = null;
         if (State == GpuHealthState.Unhealthy)
         {
-            // Already unhealthy: a fatal fault upgrades a transient one; the quiet period starts over.
+            // Already unhealthy: a fatal fault upgrades a transient one and is reported as a transition of its
+            // own (Unhealthy -> Unhealthy, fatal), since what follows differs: recovery now needs a reset, and
+            // remediation starts only for fatal faults. Anything else only restarts the quiet period.
             if (fatal && !Fatal)
             {
                 Fatal = true;
                 Reason = reason;
                 _faultGeneration = _lastGeneration;
+                return new HealthTransition(Device.Uuid, Device.Index, GpuHealthState.Unhealthy, GpuHealthState.Unhealthy, reason, detail, Fatal: true, now);
             }
 
             return null;

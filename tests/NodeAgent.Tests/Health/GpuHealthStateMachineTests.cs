@@ -118,7 +118,11 @@ public class GpuHealthStateMachineTests
         var machine = Create();
         machine.OnEvent(Xid(62), T0);
 
-        Assert.Null(machine.OnEvent(Xid(79), T0.AddSeconds(1)));
+        var upgrade = machine.OnEvent(Xid(79), T0.AddSeconds(1));
+        Assert.NotNull(upgrade);
+        Assert.Equal((GpuHealthState.Unhealthy, GpuHealthState.Unhealthy, "xid-79", true), (upgrade.From, upgrade.To, upgrade.Reason, upgrade.Fatal));
+        Assert.Null(machine.OnEvent(Xid(79), T0.AddSeconds(2)));
+        Assert.Null(machine.OnEvent(Xid(62), T0.AddSeconds(3)));
         Assert.True(machine.Fatal);
         Assert.Equal("xid-79", machine.Reason);
         Assert.Null(machine.OnProbe(Ok(), T0.AddMinutes(10)));

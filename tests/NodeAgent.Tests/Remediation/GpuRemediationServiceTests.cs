@@ -86,6 +86,24 @@ public sealed class GpuRemediationServiceTests : IAsyncLifetime
         Assert.Empty(_h.DrainPodEvents());
     }
 
+    /// <summary>A GPU already unhealthy for a transient reason that then reports a fatal XID is remediated: the
+    /// upgrade is a transition of its own.</summary>
+    [Fact]
+    public async Task TransientThenFatalXid_RayWorker_IsDrained()
+    {
+        var service = await _h.StartServiceAsync(Evict());
+
+        _h.Fault(0, xid: 92);
+        await _h.AdvanceAsync(service, TimeSpan.FromSeconds(1));
+        Assert.Null(_h.WorkerCondition());
+        _h.Fault(0, xid: 79);
+
+        var drain = await _h.Ray.Drains.Reader.ReadAsync().AsTask().DefaultTimeout();
+        Assert.Contains("79", drain.ReasonMessage, StringComparison.Ordinal);
+        await service.Idle.DefaultTimeout();
+        Assert.Equal("GpuFaultDraining", (string?)_h.WorkerCondition()!["reason"]);
+    }
+
     [Fact]
     public async Task HeadPod_AnnotatedOnly_NeverDrainedOrEvicted()
     {
