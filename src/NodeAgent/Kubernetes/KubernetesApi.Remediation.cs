@@ -73,7 +73,7 @@ internal sealed partial class KubernetesApi
     {
         var body = new EvictionDto
         {
-            Metadata = new RemediationMetaDto { Name = name, Namespace = @namespace },
+            Metadata = new ObjectMetaDto { Name = name, Namespace = @namespace },
             DeleteOptions = uid is null ? null : new DeleteOptionsDto { Preconditions = new PreconditionsDto { Uid = uid } },
         };
         var content = new StringContent(JsonSerializer.Serialize(body, RemediationJsonContext.Default.EvictionDto), Encoding.UTF8, "application/json");

@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Platform.NodeAgent.Kubernetes;
 
-/// <summary>The few fields the agent reads from Nodes and Pods and writes in Events; nothing else is modelled.</summary>
+/// <summary>The metadata fields the agent reads or writes, for every kind it touches (Nodes, Pods, Namespaces,
+/// ResourceClaims, Events, Evictions); nothing else is modelled.</summary>
 internal sealed class ObjectMetaDto
 {
     [JsonPropertyName("name")]
@@ -11,11 +12,20 @@ internal sealed class ObjectMetaDto
     [JsonPropertyName("namespace")]
     public string? Namespace { get; set; }
 
+    [JsonPropertyName("uid")]
+    public string? Uid { get; set; }
+
     [JsonPropertyName("labels")]
     public Dictionary<string, string>? Labels { get; set; }
 
+    [JsonPropertyName("annotations")]
+    public Dictionary<string, string>? Annotations { get; set; }
+
     [JsonPropertyName("resourceVersion")]
     public string? ResourceVersion { get; set; }
+
+    [JsonPropertyName("deletionTimestamp")]
+    public string? DeletionTimestamp { get; set; }
 }
 
 internal sealed class TaintDto

@@ -2,31 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace Platform.NodeAgent.Kubernetes;
 
-/// <summary>The fields remediation reads from Pods, Namespaces and Nodes and writes in pod status, Events and Evictions.</summary>
-internal sealed class RemediationMetaDto
-{
-    [JsonPropertyName("name")]
-    public string? Name { get; set; }
-
-    [JsonPropertyName("namespace")]
-    public string? Namespace { get; set; }
-
-    [JsonPropertyName("uid")]
-    public string? Uid { get; set; }
-
-    [JsonPropertyName("labels")]
-    public Dictionary<string, string>? Labels { get; set; }
-
-    [JsonPropertyName("annotations")]
-    public Dictionary<string, string>? Annotations { get; set; }
-
-    [JsonPropertyName("resourceVersion")]
-    public string? ResourceVersion { get; set; }
-
-    [JsonPropertyName("deletionTimestamp")]
-    public string? DeletionTimestamp { get; set; }
-}
-
 internal sealed class PodConditionDto
 {
     [JsonPropertyName("type")]
@@ -63,7 +38,7 @@ internal sealed class RemediationPodStatusDto
 internal sealed class RemediationPodDto
 {
     [JsonPropertyName("metadata")]
-    public RemediationMetaDto? Metadata { get; set; }
+    public ObjectMetaDto? Metadata { get; set; }
 
     [JsonPropertyName("spec")]
     public RemediationPodSpecDto? Spec { get; set; }
@@ -76,7 +51,7 @@ internal sealed class RemediationPodDto
 internal sealed class RemediationObjectDto
 {
     [JsonPropertyName("metadata")]
-    public RemediationMetaDto? Metadata { get; set; }
+    public ObjectMetaDto? Metadata { get; set; }
 
     [JsonPropertyName("spec")]
     public NodeSpecDto? Spec { get; set; }
@@ -110,7 +85,7 @@ internal sealed class EvictionDto
     public string Kind { get; set; } = "Eviction";
 
     [JsonPropertyName("metadata")]
-    public RemediationMetaDto Metadata { get; set; } = new();
+    public ObjectMetaDto Metadata { get; set; } = new();
 
     [JsonPropertyName("deleteOptions")]
     public DeleteOptionsDto? DeleteOptions { get; set; }

@@ -6,22 +6,10 @@ namespace Platform.NodeAgent.Kubernetes;
 internal sealed class ResourceClaimDto
 {
     [JsonPropertyName("metadata")]
-    public ClaimMetaDto? Metadata { get; set; }
+    public ObjectMetaDto? Metadata { get; set; }
 
     [JsonPropertyName("status")]
     public ResourceClaimStatusDto? Status { get; set; }
-}
-
-internal sealed class ClaimMetaDto
-{
-    [JsonPropertyName("name")]
-    public string? Name { get; set; }
-
-    [JsonPropertyName("namespace")]
-    public string? Namespace { get; set; }
-
-    [JsonPropertyName("uid")]
-    public string? Uid { get; set; }
 }
 
 internal sealed class ResourceClaimStatusDto
