@@ -17,16 +17,23 @@
 #      the server closed to stay at its cap.
 # Step 2 also reads each server's CPU time (utime + stime, /proc/<pid>/stat) around every wrk run: server CPU per
 # request, webhook vs the minimal endpoint in the same run, and their ratio (baseline / webhook; aim >= 0.75).
-# Usage: bench/webhook-bench.sh [--skip-aot] [--skip-handler] [--no-build]   (needs wrk and h2load: apt-get install wrk nghttp2-client)
+#   With --profile, step 2 is followed by one more wrk run per server under `perf record` (call graphs, 999 Hz) and the
+#   CPU per request of each is split into categories (bench/perf-categories.py: JSON parse, repeated-member checks,
+#   mutation core, response, TLS, kernel, GC threads, JIT, Kestrel...): where /mutate's extra CPU over the minimal
+#   endpoint goes. Needs perf (apt-get install linux-perf) allowed to sample this user's processes
+#   (kernel.perf_event_paranoid <= 2); the servers then run with DOTNET_PerfMapEnabled=1 and W^X off, so that perf
+#   can name JIT-compiled frames.
+# Usage: bench/webhook-bench.sh [--skip-aot] [--skip-handler] [--no-build] [--profile]   (needs wrk and h2load: apt-get install wrk nghttp2-client)
 #   --no-build runs the Release builds already in bin/ with the .NET runtime alone (a machine without the SDK; steps 1
 #   and 5 need the SDK, so pass --skip-handler --skip-aot there too). BENCH_WRK_THREADS (default 2) sets wrk's threads:
 #   on a machine with many cores two client threads can be what limits the minimal endpoint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SKIP_AOT=0; SKIP_HANDLER=0; NO_BUILD=0
+SKIP_AOT=0; SKIP_HANDLER=0; NO_BUILD=0; PROFILE=0
 for arg in "$@"; do
   case "$arg" in
+    --profile) PROFILE=1 ;;
     --skip-aot) SKIP_AOT=1 ;;
     --skip-handler) SKIP_HANDLER=1 ;;
     --no-build) NO_BUILD=1 ;;
@@ -36,6 +43,11 @@ done
 for tool in wrk h2load curl openssl; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y wrk nghttp2-client curl openssl" >&2; exit 2; }
 done
+SERVER_ENV=()
+if [ "$PROFILE" = 1 ]; then
+  command -v perf >/dev/null || { echo "--profile needs perf: apt-get install -y linux-perf" >&2; exit 2; }
+  SERVER_ENV=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+fi
 
 WORK=$(mktemp -d /tmp/webhook-bench.XXXXXX)
 PIDS=()
@@ -114,9 +126,9 @@ open_loop() { # url -> the client's summary line (p50_ms=… p99_ms=… ok=… s
 field() { tr ' ' '\n' <<< "$2" | awk -F= -v k="$1" '$1 == k {print $2}'; } # key, summary line -> value
 
 echo "==> 2. HTTPS throughput: /mutate vs minimal Kestrel HTTPS endpoint, and it with JSON validation (wrk, $CONNECTIONS connections, $ROUNDS rounds of ${DURATION}s each)"
-dotnet "$WEBHOOK_DLL" --urls=https://127.0.0.1:$ADMISSION_PORT --Health:Port=$HEALTH_PORT "${webhook_args[@]}" > "$WORK/webhook.log" 2>&1 &
+env "${SERVER_ENV[@]}" dotnet "$WEBHOOK_DLL" --urls=https://127.0.0.1:$ADMISSION_PORT --Health:Port=$HEALTH_PORT "${webhook_args[@]}" > "$WORK/webhook.log" 2>&1 &
 WEBHOOK_PID=$!; PIDS+=("$WEBHOOK_PID")
-dotnet "$BENCH_DLL" baseline-server --urls=https://127.0.0.1:$BASELINE_PORT --Tls:CertFile="$WORK/tls.crt" --Tls:KeyFile="$WORK/tls.key" > "$WORK/baseline.log" 2>&1 &
+env "${SERVER_ENV[@]}" dotnet "$BENCH_DLL" baseline-server --urls=https://127.0.0.1:$BASELINE_PORT --Tls:CertFile="$WORK/tls.crt" --Tls:KeyFile="$WORK/tls.key" > "$WORK/baseline.log" 2>&1 &
 BASELINE_PID=$!; PIDS+=("$BASELINE_PID")
 wait_ready "http://127.0.0.1:$HEALTH_PORT/readyz" 30
 until curl -sk -o /dev/null -X POST -H 'content-type: application/json' --data-binary @"$WORK/body.json" https://127.0.0.1:$BASELINE_PORT/; do sleep 0.05; done
@@ -155,6 +167,27 @@ echo "RESULT scan_only_rps=$(list 3) scan_only_to_baseline=$(ratio 3 1) mutate_t
 mutate_us=$(us_per_request "$WEBHOOK_PID"); baseline_us=$(us_per_request "$BASELINE_PID")
 cpu_ratio=$(awk -v b="$baseline_us" -v m="$mutate_us" 'BEGIN {printf "%.3f", m ? b / m : 0}')
 echo "RESULT server_cpu_us_per_request mutate=$mutate_us baseline=$baseline_us cpu_ratio_baseline_over_mutate=$cpu_ratio aim>=0.75 ($(awk -v r="$cpu_ratio" 'BEGIN {print (r >= 0.75 ? "meets" : "MISSES")}'))" | tee -a "$WORK/results.txt"
+
+if [ "$PROFILE" = 1 ]; then
+  echo "==> 2b. where the CPU goes: one more ${DURATION}s wrk run per server under perf record"
+  profile_server() { # url pid label
+    local data="$WORK/perf.$3.data"
+    rm -f "$WORK/cpu.$2"
+    perf record -F 999 -g -p "$2" -o "$data" -- sleep $((DURATION + 2)) > "$WORK/perf.$3.log" 2>&1 &
+    local perf_pid=$!
+    sleep 1
+    wrk_rps "$1" "$2" > /dev/null
+    wait "$perf_pid" || { cat "$WORK/perf.$3.log" >&2; return 1; }
+    perf script -i "$data" -F comm,tid,ip,sym,dso 2>/dev/null \
+      | python3 bench/perf-categories.py --cpu-us-per-request "$(us_per_request "$2")" --label "$3" | tee -a "$WORK/categories.txt"
+  }
+  profile_server "${URLS[0]}" "$WEBHOOK_PID" mutate
+  profile_server "${URLS[1]}" "$BASELINE_PID" baseline
+  # The same category in both servers, side by side: what /mutate adds per request, and to what.
+  awk '{for (i = 2; i <= NF; i++) {split($i, kv, "="); f[kv[1]] = kv[2]}; sub(/.* name=/, ""); us[f["server"], $0] = f["us_per_request"]; names[$0] = 1}
+       END {for (n in names) printf "RESULT cpu_category mutate_us=%.1f baseline_us=%.1f extra_us=%.1f name=%s\n", us["mutate", n], us["baseline", n], us["mutate", n] - us["baseline", n], n}' \
+    "$WORK/categories.txt" | sort -t= -k4 -g -r | tee -a "$WORK/results.txt"
+fi
 
 echo "==> 3. latency at a fixed $LATENCY_RATE req/s, open loop (HTTP/2, $LATENCY_CONNECTIONS sessions, ${LATENCY_DURATION}s after 2s warm-up)"
 # Percentiles leave failed requests out, so a run with any is no figure: stop (the tool exits 1 and says why).
