@@ -2,12 +2,12 @@
 # Webhook performance figures, all measured in one run on this machine:
 #   1. AdmissionHandler in process (BenchmarkDotNet): mean and allocations per ~10 KB GPU-worker review, vs the 25 us / 16 KB target.
 #   2. HTTPS on loopback with wrk (HTTP/1.1, 16 connections): /mutate throughput / a minimal Kestrel HTTPS endpoint
-#      with the same TLS setup (target >= 0.8), in BENCH_ROUNDS (default 4) rounds in rotated order (A B C D, B C D A,
+#      with the same TLS setup (reported; an earlier issue's target was >= 0.8), in BENCH_ROUNDS (default 4) rounds in rotated order (A B C D, B C D A,
 #      ...) so that a machine drifting or stalling during the run favours no endpoint; the ratio is of the totals, and
 #      each round's own ratio is printed to show the spread. C is the minimal endpoint that also reads the body as
 #      JSON (/validate), the floor of any webhook that must 400 bad JSON; D parses it into a JsonDocument as the
 #      webhook's AdmissionRequest does (/scan), the floor of /mutate's reading.
-#   3. p99 latency at a fixed 2,000 req/s (target <= 2 ms), open loop, for /mutate and the baseline, with the bench
+#   3. p99 latency at a fixed 2,000 req/s (reported; an earlier issue's target was <= 2 ms), open loop, for /mutate and the baseline, with the bench
 #      project's `latency` client (OpenLoopClient.cs): HTTP/2 like the apiserver, a request due every 0.5 ms over 4
 #      sessions whether or not earlier ones answered, and how late the client sent them. Not h2load --rps: it sends in
 #      bursts (16 clients at 125/s fire in phase, 16 at once), so it measured the queueing of bursts.
@@ -159,7 +159,7 @@ total() { tr , '\n' <<< "$(list "$1")" | awk '{s += $1} END {print s}'; }
 ratio() { awk -v a="$(total "$1")" -v b="$(total "$2")" 'BEGIN {printf "%.3f", a/b}'; }
 per_round=$(for r in $(seq 1 "$ROUNDS"); do awk -v a="${rps[$r,0]}" -v b="${rps[$r,1]}" 'BEGIN {printf "%.3f\n", a/b}'; done | paste -sd,)
 ratio=$(ratio 0 1)
-echo "RESULT mutate_rps=$(list 0) baseline_rps=$(list 1) throughput_ratio=$ratio (per round $per_round) target>=0.8 ($(awk -v r="$ratio" 'BEGIN {print (r >= 0.8 ? "meets" : "MISSES")}') target)" | tee -a "$WORK/results.txt"
+echo "RESULT mutate_rps=$(list 0) baseline_rps=$(list 1) throughput_ratio=$ratio (per round $per_round) reported (earlier target >= 0.8: $(awk -v r="$ratio" 'BEGIN {print (r >= 0.8 ? "meets" : "misses")}'))" | tee -a "$WORK/results.txt"
 # The same minimal endpoint that also reads the body as JSON token by token (Utf8JsonReader), the least a webhook
 # does that must answer undecodable JSON with 400: how much of the target the validation alone takes on this machine.
 echo "RESULT validate_only_rps=$(list 2) validate_only_to_baseline=$(ratio 2 1) mutate_to_validate_only=$(ratio 0 2)" | tee -a "$WORK/results.txt"
@@ -197,7 +197,7 @@ bline=$(open_loop https://127.0.0.1:$BASELINE_PORT/) || { echo "latency client f
 echo "baseline: $bline"
 # A send lateness p99 close to the latency p99 means the client, not the server, was late: rerun on a quieter machine.
 m99=$(field p99_ms "$mline")
-echo "RESULT mutate_p50_ms=$(field p50_ms "$mline") mutate_p99_ms=$m99 (n=$(field ok "$mline")) target_p99_ms<=2 ($(awk -v p="$m99" 'BEGIN {print (p <= 2 ? "meets" : "MISSES")}') target)" \
+echo "RESULT mutate_p50_ms=$(field p50_ms "$mline") mutate_p99_ms=$m99 (n=$(field ok "$mline")) reported (earlier target p99 <= 2 ms: $(awk -v p="$m99" 'BEGIN {print (p <= 2 ? "meets" : "misses")}'))" \
   "baseline_p50_ms=$(field p50_ms "$bline") baseline_p99_ms=$(field p99_ms "$bline") (n=$(field ok "$bline"))" \
   "mutate_send_lateness_p99_ms=$(field send_lateness_p99_ms "$mline") baseline_send_lateness_p99_ms=$(field send_lateness_p99_ms "$bline")" | tee -a "$WORK/results.txt"
 
