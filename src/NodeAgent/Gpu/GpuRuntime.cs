@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Platform.NodeAgent.Gpu.Native;
 using Platform.NodeAgent.Gpu.Simulated;
+using Platform.NodeAgent.Startup;
 
 namespace Platform.NodeAgent.Gpu;
 
@@ -32,11 +33,13 @@ internal sealed partial class GpuRuntime : IDisposable
             Driver = null;
             Discovery = GpuDiscovery.Empty("none");
             InitError = ex.Message;
-            LogNoDriver(ex.Message);
             if (gpu.FailOnInitError)
             {
-                throw new InvalidOperationException($"No GPU driver could be opened and Gpu:FailOnInitError is true: {ex.Message}", ex);
+                // Refused like a bad setting: Program prints the problem without a stack trace and exits 2.
+                throw new AgentConfigurationException([$"No GPU driver could be opened and Gpu:FailOnInitError is true; set it to false to start without GPUs. The driver said: {ex.Message.ReplaceLineEndings(" ")}"]);
             }
+
+            LogNoDriver(ex.Message);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Platform.NodeAgent.Tests.FakeDriver;
+using Platform.NodeAgent.Tests.Gpu;
 
 namespace Platform.NodeAgent.Tests.Startup;
 
@@ -67,6 +68,49 @@ public sealed class AgentStartupProcessTests : IDisposable
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
         Assert.Empty(output);
         Assert.False(Directory.Exists(PluginDirectory));
+    }
+
+    [NoGpuFact]
+    public async Task NoDriver_WithFailOnInitError_SaysWhichSettingAndWhy_ExitTwo_NoStackTrace()
+    {
+        var (exitCode, output, error) = await AgentProcess.RunAsync(
+        [
+            "--Gpu:Driver=nvml",
+            $"--Gpu:DriverRoot={_temp.FullName}",
+            "--Gpu:FailOnInitError=true",
+            "--Kubernetes:Enabled=false",
+            $"--DevicePlugin:KubeletDirectory={PluginDirectory}",
+            "--urls=http://127.0.0.1:0",
+        ]);
+
+        Assert.Equal(2, exitCode);
+        var problem = Assert.Single(error.Split('\n'), line => line.Contains("Gpu:FailOnInitError", StringComparison.Ordinal));
+        Assert.Contains("No GPU driver could be opened and Gpu:FailOnInitError is true; set it to false to start without GPUs.", problem, StringComparison.Ordinal);
+        Assert.Contains($"libnvidia-ml.so.1 was not found under driver root '{_temp.FullName}'", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("the agent runs and advertises no GPUs", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(PluginDirectory));
+    }
+
+    [Fact]
+    public async Task SimulatedDriver_WithFailOnInitError_Starts()
+    {
+        var (agent, http) = await AgentProcess.StartAsync(
+        [
+            "--Gpu:Driver=simulated",
+            "--Gpu:FailOnInitError=true",
+            "--Kubernetes:Enabled=false",
+            $"--DevicePlugin:KubeletDirectory={PluginDirectory}",
+            $"--Metrics:PodResourcesSocket={Path.Combine(_temp.FullName, "pod-resources.sock")}",
+        ]);
+        await using (agent)
+        {
+            using var healthz = await http.GetAsync("/healthz").DefaultTimeout();
+
+            Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
+            Assert.Equal(0, await agent.TerminateAsync());
+        }
     }
 
     [Fact]
