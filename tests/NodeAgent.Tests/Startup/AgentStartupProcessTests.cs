@@ -165,7 +165,7 @@ public sealed class AgentStartupProcessTests : IDisposable
             Assert.Equal(0, exitCode);
             Assert.Contains("warn: Platform.NodeAgent[190] Simulated GPUs are advertised inside a Kubernetes cluster (KUBERNETES_SERVICE_HOST is set)", agent.Log, StringComparison.Ordinal);
             Assert.DoesNotContain("{\"Timestamp\"", agent.Log, StringComparison.Ordinal);
-            Assert.Contains("info: Platform.NodeAgent.Gpu.GpuRuntime[100] GPU driver simulated found 2 GPUs", agent.Log, StringComparison.Ordinal);
+            Assert.Contains("info: Platform.NodeAgent.Gpu.GpuRuntime[150] GPU driver simulated found 2 GPUs", agent.Log, StringComparison.Ordinal);
         }
     }
 }
