@@ -47,4 +47,16 @@ public class NativeLibraryResolverTests
         Assert.StartsWith("No GPU driver could be opened and Gpu:FailOnInitError is true; set it to false to start without GPUs. The driver said: NVML: ", problem, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', problem);
     }
+
+    [Fact]
+    public void GpuRuntime_SimulatedWithFailOnInitError_OpensTheSimulator()
+    {
+        var options = Options.Create(new GpuOptions { Driver = "simulated", DriverRoot = Path.GetTempPath(), FailOnInitError = true });
+
+        using var runtime = new GpuRuntime(options, TimeProvider.System, NullLogger<GpuRuntime>.Instance);
+
+        Assert.NotNull(runtime.Simulator);
+        Assert.Null(runtime.InitError);
+        Assert.Equal(2, runtime.Discovery.Devices.Count);
+    }
 }

@@ -94,26 +94,6 @@ public sealed class AgentStartupProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task SimulatedDriver_WithFailOnInitError_Starts()
-    {
-        var (agent, http) = await AgentProcess.StartAsync(
-        [
-            "--Gpu:Driver=simulated",
-            "--Gpu:FailOnInitError=true",
-            "--Kubernetes:Enabled=false",
-            $"--DevicePlugin:KubeletDirectory={PluginDirectory}",
-            $"--Metrics:PodResourcesSocket={Path.Combine(_temp.FullName, "pod-resources.sock")}",
-        ]);
-        await using (agent)
-        {
-            using var healthz = await http.GetAsync("/healthz").DefaultTimeout();
-
-            Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
-            Assert.Equal(0, await agent.TerminateAsync());
-        }
-    }
-
-    [Fact]
     public async Task Logs_AreJsonLinesByDefault()
     {
         var (agent, _) = await AgentProcess.StartAsync(
