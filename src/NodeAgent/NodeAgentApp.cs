@@ -17,8 +17,8 @@ internal static class NodeAgentApp
     private const int MaxUnconvertible = 100;
 
     /// <summary>
-    /// Builds the host and checks the whole configuration before anything is opened or bound; throws
-    /// <see cref="AgentConfigurationException"/> listing every problem.
+    /// Builds the host and checks the whole configuration before anything is opened or bound, then opens the
+    /// GPU driver; throws <see cref="AgentConfigurationException"/> listing every problem.
     /// </summary>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? overrides = null)
     {
@@ -44,9 +44,21 @@ internal static class NodeAgentApp
                 throw new AgentConfigurationException(problems);
             }
 
+            // The driver opens here, before anything is mapped; Gpu:FailOnInitError without one refuses the start.
+            GpuRuntime gpu;
+            try
+            {
+                gpu = app.Services.GetRequiredService<GpuRuntime>();
+            }
+            catch (AgentConfigurationException)
+            {
+                ((IDisposable)app).Dispose();
+                throw;
+            }
+
             app.MapDiagnostics();
             app.MapGpuMetrics();
-            if (app.Services.GetRequiredService<GpuRuntime>().Simulator is { } simulator)
+            if (gpu.Simulator is { } simulator)
             {
                 SimulatedInClusterNotice.LogIfInCluster(app.Logger, app.Services.GetRequiredService<ClusterDetector>());
                 app.MapSimulator(simulator);

@@ -22,6 +22,9 @@ internal static class DiscoverCommand
             return 2;
         }
 
+        // A missing driver is this command's exit 1 with the driver's reason, whatever Gpu:FailOnInitError says
+        // (the DaemonSet's environment may set it): the option is about starting the agent.
+        options.FailOnInitError = false;
         using var runtime = new GpuRuntime(Options.Create(options), TimeProvider.System, NullLogger<GpuRuntime>.Instance);
         if (runtime.InitError is not null)
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Platform.NodeAgent.Gpu.Native;
 using Platform.NodeAgent.Gpu.Simulated;
+using Platform.NodeAgent.Startup;
 
 namespace Platform.NodeAgent.Gpu;
 
@@ -32,11 +33,13 @@ internal sealed partial class GpuRuntime : IDisposable
             Driver = null;
             Discovery = GpuDiscovery.Empty("none");
             InitError = ex.Message;
-            LogNoDriver(ex.Message);
             if (gpu.FailOnInitError)
             {
-                throw new InvalidOperationException($"No GPU driver could be opened and Gpu:FailOnInitError is true: {ex.Message}", ex);
+                // Refused like a bad setting: Program prints the problem without a stack trace and exits 2.
+                throw new AgentConfigurationException([$"No GPU driver could be opened and Gpu:FailOnInitError is true; set it to false to start without GPUs. The driver said: {ex.Message.ReplaceLineEndings(" ")}"]);
             }
+
+            LogNoDriver(ex.Message);
         }
     }
 
@@ -116,21 +119,21 @@ internal sealed partial class GpuRuntime : IDisposable
 
     public void Dispose() => Driver?.Dispose();
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "GPU driver {Driver} found {Count} GPUs; driver {DriverVersion}, CUDA {CudaVersion}.")]
+    [LoggerMessage(EventId = 150, Level = LogLevel.Information, Message = "GPU driver {Driver} found {Count} GPUs; driver {DriverVersion}, CUDA {CudaVersion}.")]
     private partial void LogDiscovered(string driver, int count, string driverVersion, string cudaVersion);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "GPU {Index}: {Uuid} {Name}, {MemoryMiB} MiB, PCI {PciBusId}.")]
+    [LoggerMessage(EventId = 151, Level = LogLevel.Information, Message = "GPU {Index}: {Uuid} {Name}, {MemoryMiB} MiB, PCI {PciBusId}.")]
     private partial void LogDevice(int index, string uuid, string name, long memoryMiB, string pciBusId);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "No GPU driver could be opened; the agent runs and advertises no GPUs: {Reason}")]
+    [LoggerMessage(EventId = 152, Level = LogLevel.Error, Message = "No GPU driver could be opened; the agent runs and advertises no GPUs: {Reason}")]
     private partial void LogNoDriver(string reason);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "NVML could not be opened, trying the CUDA driver API: {Reason}")]
+    [LoggerMessage(EventId = 153, Level = LogLevel.Warning, Message = "NVML could not be opened, trying the CUDA driver API: {Reason}")]
     private partial void LogFallingBackToCuda(string reason);
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "NVML and CUDA disagree: {Problem}")]
+    [LoggerMessage(EventId = 154, Level = LogLevel.Warning, Message = "NVML and CUDA disagree: {Problem}")]
     private partial void LogCrossCheckMismatch(string problem);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "The NVML/CUDA cross-check was skipped: {Reason}")]
+    [LoggerMessage(EventId = 155, Level = LogLevel.Information, Message = "The NVML/CUDA cross-check was skipped: {Reason}")]
     private partial void LogCrossCheckSkipped(string reason);
 }

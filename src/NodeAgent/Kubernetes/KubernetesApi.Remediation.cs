@@ -62,7 +62,7 @@ internal sealed partial class KubernetesApi
             Action = podEvent.Action,
             Note = podEvent.Note.Length > 1024 ? podEvent.Note[..1024] : podEvent.Note,
             ReportingController = ReportingController,
-            ReportingInstance = ReportingController,
+            ReportingInstance = ReportingInstance(podEvent.ReportingNode),
             Regarding = new ObjectReferenceDto { Kind = "Pod", Namespace = podEvent.Namespace, Name = podEvent.PodName, Uid = podEvent.PodUid },
         };
         var content = new StringContent(JsonSerializer.Serialize(body, KubernetesJsonContext.Default.EventDto), Encoding.UTF8, "application/json");

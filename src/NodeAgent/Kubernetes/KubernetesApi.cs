@@ -68,12 +68,15 @@ internal sealed partial class KubernetesApi : IKubernetesApi, IDisposable
             Action = nodeEvent.Action,
             Note = nodeEvent.Note.Length > 1024 ? nodeEvent.Note[..1024] : nodeEvent.Note,
             ReportingController = ReportingController,
-            ReportingInstance = $"{ReportingController}-{nodeEvent.NodeName}",
+            ReportingInstance = ReportingInstance(nodeEvent.NodeName),
             Regarding = new ObjectReferenceDto { Kind = "Node", Name = nodeEvent.NodeName },
         };
         var content = new StringContent(JsonSerializer.Serialize(body, KubernetesJsonContext.Default.EventDto), Encoding.UTF8, "application/json");
         _ = await SendAsync(HttpMethod.Post, "apis/events.k8s.io/v1/namespaces/default/events", content, KubernetesJsonContext.Default.EventDto, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Events' reportingInstance: the agent and its node, so Events from many agents can be told apart.</summary>
+    internal static string ReportingInstance(string nodeName) => $"{ReportingController}-{nodeName}";
 
     public async Task<IReadOnlyDictionary<string, string>?> GetPodLabelsAsync(string @namespace, string name, CancellationToken cancellationToken)
     {

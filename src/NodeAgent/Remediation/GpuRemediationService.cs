@@ -196,7 +196,7 @@ internal sealed partial class GpuRemediationService : BackgroundService
             }
 
             _seen.Add(key);
-            _pods[key] = new PodRemediation(key, transition.Uuid, transition.Reason, transition.Detail, transition.At, resumed: false) { NextAt = transition.At };
+            _pods[key] = new PodRemediation(key, _nodeName, transition.Uuid, transition.Reason, transition.Detail, transition.At, resumed: false) { NextAt = transition.At };
             LogFault(key.Namespace, key.Name, transition.Uuid, transition.Reason);
         }
     }
@@ -249,7 +249,7 @@ internal sealed partial class GpuRemediationService : BackgroundService
             {
                 if (_seen.Add(key) && !_pods.ContainsKey(key))
                 {
-                    _pods[key] = new PodRemediation(key, uuid, string.Empty, string.Empty, _time.GetUtcNow(), resumed: true) { NextAt = _time.GetUtcNow() };
+                    _pods[key] = new PodRemediation(key, _nodeName, uuid, string.Empty, string.Empty, _time.GetUtcNow(), resumed: true) { NextAt = _time.GetUtcNow() };
                 }
             }
         }

@@ -6,9 +6,12 @@ namespace Platform.NodeAgent.Remediation;
 /// The agent's working copy of one pod's remediation. Its durable part (stage, start) is the pod's condition;
 /// the rest (the Ray node, the drain's answer, the eviction backoff) is rebuilt after a restart.
 /// </summary>
-internal sealed class PodRemediation((string Namespace, string Name) key, string gpuUuid, string faultReason, string faultDetail, DateTimeOffset faultAt, bool resumed)
+internal sealed class PodRemediation((string Namespace, string Name) key, string node, string gpuUuid, string faultReason, string faultDetail, DateTimeOffset faultAt, bool resumed)
 {
     public (string Namespace, string Name) Key { get; } = key;
+
+    /// <summary>The agent's node, which remediates the pod: named as the reporting instance of the pod's Events.</summary>
+    public string Node { get; } = node;
 
     public string GpuUuid { get; set; } = gpuUuid;
 
@@ -61,5 +64,5 @@ internal sealed class PodRemediation((string Namespace, string Name) key, string
     public bool InFlight => NextAt is not null && (Loaded || !Resumed);
 
     public PodEvent Event(string type, string reason, string action, string note, DateTimeOffset at) =>
-        new(Key.Namespace, Key.Name, Uid, type, reason, action, note, at);
+        new(Key.Namespace, Key.Name, Uid, type, reason, action, note, at, Node);
 }

@@ -17,6 +17,18 @@ public class DiscoverCommandTests
         Golden.AssertMatches("discover-simulated.csv", output.ToString());
     }
 
+    [NoGpuFact]
+    public void Run_NoDriverWithFailOnInitError_ExitsOneWithTheDriversReason()
+    {
+        var error = new StringWriter();
+        var options = new GpuOptions { Driver = "nvml", DriverRoot = Path.GetTempPath(), FailOnInitError = true };
+
+        var code = DiscoverCommand.Run(options, new StringWriter(), error);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("discover: libnvidia-ml.so.1 was not found", error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Run_InvalidOptions_ExitsTwoWithTheKey()
     {

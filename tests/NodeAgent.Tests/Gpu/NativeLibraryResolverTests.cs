@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Platform.NodeAgent.Gpu;
 using Platform.NodeAgent.Gpu.Native;
+using Platform.NodeAgent.Startup;
 
 namespace Platform.NodeAgent.Tests.Gpu;
 
@@ -41,7 +42,21 @@ public class NativeLibraryResolverTests
     {
         var options = Options.Create(new GpuOptions { Driver = "auto", DriverRoot = Path.GetTempPath(), FailOnInitError = true });
 
-        var error = Assert.Throws<InvalidOperationException>(() => new GpuRuntime(options, TimeProvider.System, NullLogger<GpuRuntime>.Instance));
-        Assert.Contains("Gpu:FailOnInitError", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<AgentConfigurationException>(() => new GpuRuntime(options, TimeProvider.System, NullLogger<GpuRuntime>.Instance));
+        var problem = Assert.Single(error.Problems);
+        Assert.StartsWith("No GPU driver could be opened and Gpu:FailOnInitError is true; set it to false to start without GPUs. The driver said: NVML: ", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', problem);
+    }
+
+    [Fact]
+    public void GpuRuntime_SimulatedWithFailOnInitError_OpensTheSimulator()
+    {
+        var options = Options.Create(new GpuOptions { Driver = "simulated", DriverRoot = Path.GetTempPath(), FailOnInitError = true });
+
+        using var runtime = new GpuRuntime(options, TimeProvider.System, NullLogger<GpuRuntime>.Instance);
+
+        Assert.NotNull(runtime.Simulator);
+        Assert.Null(runtime.InitError);
+        Assert.Equal(2, runtime.Discovery.Devices.Count);
     }
 }

@@ -95,14 +95,28 @@ public sealed class KubernetesApiRemediationTests : IAsyncLifetime
     public async Task CreatePodEvent_RegardingThePodInItsNamespace_UniqueNames()
     {
         var at = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
-        await Api.CreatePodEventAsync(new PodEvent("ml", "w-1", "uid-1", "Warning", "GpuFault", "Annotate", "note", at), CancellationToken.None).DefaultTimeout();
-        await Api.CreatePodEventAsync(new PodEvent("ml", "w-1", "uid-1", "Warning", "GpuFault", "Annotate", new string('x', 2000), at), CancellationToken.None).DefaultTimeout();
+        await Api.CreatePodEventAsync(new PodEvent("ml", "w-1", "uid-1", "Warning", "GpuFault", "Annotate", "note", at, "gpu-node-1"), CancellationToken.None).DefaultTimeout();
+        await Api.CreatePodEventAsync(new PodEvent("ml", "w-1", "uid-1", "Warning", "GpuFault", "Annotate", new string('x', 2000), at, "gpu-node-1"), CancellationToken.None).DefaultTimeout();
 
         var first = JsonNode.Parse((await _server.PodEvents.Reader.ReadAsync().AsTask().DefaultTimeout()).Body)!;
         var second = JsonNode.Parse((await _server.PodEvents.Reader.ReadAsync().AsTask().DefaultTimeout()).Body)!;
         Assert.Equal(("ml", "Pod", "w-1", "uid-1", "GpuFault"), ((string?)first["metadata"]!["namespace"], (string?)first["regarding"]!["kind"], (string?)first["regarding"]!["name"], (string?)first["regarding"]!["uid"], (string?)first["reason"]));
         Assert.NotEqual((string?)first["metadata"]!["name"], (string?)second["metadata"]!["name"]);
         Assert.Equal(1024, ((string?)second["note"])!.Length);
+    }
+
+    [Fact]
+    public async Task PodAndNodeEvents_OfOneAgent_NameTheSameReportingInstance_EndingInItsNode()
+    {
+        var at = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        await Api.CreatePodEventAsync(new PodEvent("ml", "w-1", "uid-1", "Warning", "GpuFault", "Annotate", "note", at, "gpu-node-1"), CancellationToken.None).DefaultTimeout();
+        await Api.CreateNodeEventAsync(new NodeEvent("gpu-node-1", "Warning", "GpuUnhealthy", "HealthCheck", "GPU 1: xid-79", at), CancellationToken.None).DefaultTimeout();
+
+        var pod = JsonNode.Parse((await _server.PodEvents.Reader.ReadAsync().AsTask().DefaultTimeout()).Body)!;
+        var node = JsonNode.Parse((await _server.Events.Reader.ReadAsync().AsTask().DefaultTimeout()).Body)!;
+        Assert.EndsWith("-gpu-node-1", (string?)pod["reportingInstance"], StringComparison.Ordinal);
+        Assert.Equal((string?)node["reportingInstance"], (string?)pod["reportingInstance"]);
+        Assert.Equal((string?)node["reportingController"], (string?)pod["reportingController"]);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Platform.NodeAgent.Kubernetes;
 using Platform.NodeAgent.Remediation;
 using Platform.NodeAgent.Tests.Fakes;
 
@@ -55,6 +57,18 @@ public sealed class GpuRemediationServiceTests : IAsyncLifetime
         Assert.Equal((1, 1, 1), (_h.Count("annotate", "succeeded"), _h.Count("drain", "succeeded"), _h.Count("evict", "succeeded")));
         Assert.Equal((1, 1), (_h.Metrics.Remediation.Drain.Read().Count, _h.Metrics.Remediation.Eviction.Read().Count));
         Assert.Equal(20, _h.Metrics.Remediation.Eviction.Read().SumSeconds, 3);
+    }
+
+    [Fact]
+    public async Task PodEvents_NameTheReportingNode()
+    {
+        await _h.StartServiceAsync(Evict());
+
+        _h.Fault(0);
+
+        var fault = JsonNode.Parse((await _h.Api.PodEvents.Reader.ReadAsync().AsTask().DefaultTimeout()).Body)!;
+        Assert.Equal(("GpuFault", KubernetesApi.ReportingController), ((string?)fault["reason"], (string?)fault["reportingController"]));
+        Assert.Equal($"{KubernetesApi.ReportingController}-{RemediationHarness.NodeName}", (string?)fault["reportingInstance"]);
     }
 
     [Fact]

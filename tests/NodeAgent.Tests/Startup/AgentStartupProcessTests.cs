@@ -1,5 +1,6 @@
 using System.Net;
 using Platform.NodeAgent.Tests.FakeDriver;
+using Platform.NodeAgent.Tests.Gpu;
 
 namespace Platform.NodeAgent.Tests.Startup;
 
@@ -69,6 +70,29 @@ public sealed class AgentStartupProcessTests : IDisposable
         Assert.False(Directory.Exists(PluginDirectory));
     }
 
+    [NoGpuFact]
+    public async Task NoDriver_WithFailOnInitError_SaysWhichSettingAndWhy_ExitTwo_NoStackTrace()
+    {
+        var (exitCode, output, error) = await AgentProcess.RunAsync(
+        [
+            "--Gpu:Driver=nvml",
+            $"--Gpu:DriverRoot={_temp.FullName}",
+            "--Gpu:FailOnInitError=true",
+            "--Kubernetes:Enabled=false",
+            $"--DevicePlugin:KubeletDirectory={PluginDirectory}",
+            "--urls=http://127.0.0.1:0",
+        ]);
+
+        Assert.Equal(2, exitCode);
+        var problem = Assert.Single(error.Split('\n'), line => line.Contains("Gpu:FailOnInitError", StringComparison.Ordinal));
+        Assert.Contains("No GPU driver could be opened and Gpu:FailOnInitError is true; set it to false to start without GPUs.", problem, StringComparison.Ordinal);
+        Assert.Contains($"libnvidia-ml.so.1 was not found under driver root '{_temp.FullName}'", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("the agent runs and advertises no GPUs", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(PluginDirectory));
+    }
+
     [Fact]
     public async Task Logs_AreJsonLinesByDefault()
     {
@@ -121,7 +145,7 @@ public sealed class AgentStartupProcessTests : IDisposable
             Assert.Equal(0, exitCode);
             Assert.Contains("warn: Platform.NodeAgent[190] Simulated GPUs are advertised inside a Kubernetes cluster (KUBERNETES_SERVICE_HOST is set)", agent.Log, StringComparison.Ordinal);
             Assert.DoesNotContain("{\"Timestamp\"", agent.Log, StringComparison.Ordinal);
-            Assert.Contains("info: Platform.NodeAgent.Gpu.GpuRuntime[100] GPU driver simulated found 2 GPUs", agent.Log, StringComparison.Ordinal);
+            Assert.Contains("info: Platform.NodeAgent.Gpu.GpuRuntime[150] GPU driver simulated found 2 GPUs", agent.Log, StringComparison.Ordinal);
         }
     }
 }
