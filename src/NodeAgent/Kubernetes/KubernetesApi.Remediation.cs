@@ -112,7 +112,8 @@ internal sealed partial class KubernetesApi
         node.Metadata?.Name ?? string.Empty,
         node.Metadata?.Annotations?.GetValueOrDefault(RemediationNames.NodeAnnotation),
         node.Spec?.Taints?.Any(t => t.Key == RemediationNames.DegradedTaintKey) == true,
-        node.Metadata?.ResourceVersion);
+        node.Metadata?.ResourceVersion,
+        node.Metadata?.Annotations?.GetValueOrDefault(RemediationNames.EvictionsAnnotation));
 
     private static string PodPath(string @namespace, string name) =>
         $"api/v1/namespaces/{Uri.EscapeDataString(@namespace)}/pods/{Uri.EscapeDataString(name)}";

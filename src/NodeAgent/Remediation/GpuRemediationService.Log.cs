@@ -59,4 +59,7 @@ internal sealed partial class GpuRemediationService
 
     [LoggerMessage(EventId = 718, Level = LogLevel.Warning, Message = "A remediation pass failed; retrying: {Reason}")]
     private partial void LogPassFailed(string reason);
+
+    [LoggerMessage(EventId = 719, Level = LogLevel.Warning, Message = "Node {NodeName}: {Count} entries of the annotation {Annotation} are not RFC 3339 times and are not counted: {Entries}")]
+    private partial void LogEvictionsUnparseable(string nodeName, string annotation, int count, string entries);
 }

@@ -7,8 +7,9 @@ namespace Platform.NodeAgent.Remediation;
 
 /// <summary>
 /// The node's side: the node breaker (taint, Node Event, metric), the remediating annotation the cluster
-/// breaker counts, and their removal once every GPU has been healthy for the recovery window. Both marks
-/// live on the Node, so a restarted agent reads them back at start.
+/// breaker counts, and their removal once every GPU has been healthy for the recovery window; and the
+/// evictions annotation, the eviction rate rail's memory. All live on the Node, so a restarted agent reads
+/// them back at start.
 /// </summary>
 internal sealed partial class GpuRemediationService
 {
@@ -35,7 +36,7 @@ internal sealed partial class GpuRemediationService
     private async Task NodePassAsync(IKubernetesApi api, List<string> failures, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        _evictions.RemoveAll(t => now - t >= TimeSpan.FromHours(1));
+        _evictions.RemoveAll(t => now - t >= SafetyRails.EvictionRateWindow);
         try
         {
             if (!_marksLoaded)
@@ -43,6 +44,13 @@ internal sealed partial class GpuRemediationService
                 var marks = await api.GetNodeMarksAsync(_nodeName, cancellationToken).ConfigureAwait(false);
                 _degraded = marks.Degraded;
                 _nodeAnnotated = marks.Remediating is not null;
+                _evictions.Clear();
+                _evictions.AddRange(EvictionHistory.Parse(marks.Evictions, now, out var unparseable));
+                if (unparseable.Count > 0)
+                {
+                    LogEvictionsUnparseable(_nodeName, RemediationNames.EvictionsAnnotation, unparseable.Count, string.Join(", ", unparseable.Take(5)));
+                }
+
                 _metrics.SetDegraded(_degraded);
                 _marksLoaded = true;
             }
@@ -104,8 +112,37 @@ internal sealed partial class GpuRemediationService
     /// <summary>Sets the annotation the cluster breaker counts; the value names the GPU being remediated.</summary>
     private async Task MarkNodeRemediatingAsync(IKubernetesApi api, string gpuUuid, CancellationToken cancellationToken)
     {
-        await api.PatchNodeAsync(_nodeName, AnnotationPatch(gpuUuid), cancellationToken).ConfigureAwait(false);
+        await api.PatchNodeAsync(_nodeName, AnnotationPatch(RemediationNames.NodeAnnotation, gpuUuid), cancellationToken).ConfigureAwait(false);
         _nodeAnnotated = true;
+    }
+
+    /// <summary>
+    /// Counts the pod's eviction, on the Node first: written before the eviction call, an agent that dies right after
+    /// evicting still counts it when it starts again. Once per pod: retries after a refusal (a PDB) are the same eviction.
+    /// </summary>
+    private async Task RecordEvictionAsync(IKubernetesApi api, PodRemediation pod, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (pod.EvictionRecordedAt is { } recorded && _evictions.Contains(recorded))
+        {
+            return;
+        }
+
+        var at = EvictionHistory.ToSecond(now);
+        await api.PatchNodeAsync(_nodeName, AnnotationPatch(RemediationNames.EvictionsAnnotation, EvictionHistory.Format([.. _evictions, at], now)), cancellationToken).ConfigureAwait(false);
+        _evictions.Add(at);
+        pod.EvictionRecordedAt = at;
+    }
+
+    /// <summary>The evictions of this node the rate rail counts against <paramref name="pod"/>: all but its own, already recorded.</summary>
+    private List<DateTimeOffset> EvictionsBefore(PodRemediation pod)
+    {
+        var others = new List<DateTimeOffset>(_evictions);
+        if (pod.EvictionRecordedAt is { } own)
+        {
+            others.Remove(own);
+        }
+
+        return others;
     }
 
     private async Task ClearWhenRecoveredAsync(IKubernetesApi api, DateTimeOffset now, CancellationToken cancellationToken)
@@ -146,7 +183,7 @@ internal sealed partial class GpuRemediationService
 
         if (_nodeAnnotated)
         {
-            await api.PatchNodeAsync(_nodeName, AnnotationPatch(null), cancellationToken).ConfigureAwait(false);
+            await api.PatchNodeAsync(_nodeName, AnnotationPatch(RemediationNames.NodeAnnotation, null), cancellationToken).ConfigureAwait(false);
             _nodeAnnotated = false;
         }
 
@@ -155,9 +192,9 @@ internal sealed partial class GpuRemediationService
     }
 
     /// <summary><c>{"metadata":{"annotations":{"raygpu.io/remediating":"GPU-…"}}}</c>; null removes it.</summary>
-    private static string AnnotationPatch(string? gpuUuid)
+    private static string AnnotationPatch(string key, string? value)
     {
-        var value = gpuUuid is null ? "null" : $"\"{JsonEncodedText.Encode(gpuUuid)}\"";
-        return "{\"metadata\":{\"annotations\":{\"" + RemediationNames.NodeAnnotation + "\":" + value + "}}}";
+        var json = value is null ? "null" : $"\"{JsonEncodedText.Encode(value)}\"";
+        return "{\"metadata\":{\"annotations\":{\"" + key + "\":" + json + "}}}";
     }
 }

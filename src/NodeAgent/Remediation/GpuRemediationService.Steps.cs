@@ -252,7 +252,13 @@ internal sealed partial class GpuRemediationService
 
     private async Task EvictAsync(IKubernetesApi api, PodRemediation pod, string why, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (SafetyRails.BeforeEviction(_degraded || _tripPending, _evictions, now, _options.MaxEvictionsPerNodePerHour) is { } rail)
+        if (!_marksLoaded)
+        {
+            // The rate rail counts the evictions read back from the Node at start: unread, it could not stop anything.
+            throw new InvalidOperationException($"node {_nodeName}'s remediation marks and {RemediationNames.EvictionsAnnotation} annotation are not read yet; no eviction before they are");
+        }
+
+        if (SafetyRails.BeforeEviction(_degraded || _tripPending, EvictionsBefore(pod), now, _options.MaxEvictionsPerNodePerHour) is { } rail)
         {
             await StopAsync(api, pod, rail, rail == SafetyRails.NodeBreaker
                 ? $"node {_nodeName} is degraded ({_options.NodeFaultGpus} or more GPUs failed within {_options.NodeFaultWindow}): a node fault, not a GPU fault"
@@ -295,6 +301,9 @@ internal sealed partial class GpuRemediationService
         EvictionResult result;
         try
         {
+            // Counted on the Node first: when that write fails, nothing is evicted this round, so an API hiccup
+            // never lets an eviction past the rate rail.
+            await RecordEvictionAsync(api, pod, now, cancellationToken).ConfigureAwait(false);
             result = await api.EvictPodAsync(pod.Key.Namespace, pod.Key.Name, pod.Uid, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -307,7 +316,6 @@ internal sealed partial class GpuRemediationService
         switch (result.Outcome)
         {
             case EvictionOutcome.Evicted:
-                _evictions.Add(now);
                 _metrics.Count("evict", "succeeded");
                 _metrics.ObserveEviction(_time.GetUtcNow() - pod.FaultAt);
                 LogEvicted(pod.Key.Namespace, pod.Key.Name, pod.GpuUuid);

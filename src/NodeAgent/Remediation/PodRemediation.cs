@@ -52,6 +52,9 @@ internal sealed class PodRemediation((string Namespace, string Name) key, string
 
     public bool EvictionAnnounced { get; set; }
 
+    /// <summary>This pod's entry in the node's evictions annotation, once written (before its first eviction call).</summary>
+    public DateTimeOffset? EvictionRecordedAt { get; set; }
+
     /// <summary>The GpuFault Event, held back until Ray has been asked to drain.</summary>
     public PodEvent? PendingEvent { get; set; }
 

@@ -6,6 +6,9 @@ internal static class RemediationNames
     public const string ConditionType = "raygpu.io/GPUHealthy";
 
     public const string NodeAnnotation = "raygpu.io/remediating";
+
+    /// <summary>The node's evictions of the last hour (<see cref="EvictionHistory"/>): the eviction rate rail's memory across restarts.</summary>
+    public const string EvictionsAnnotation = "raygpu.io/evictions";
     public const string DegradedTaintKey = "raygpu.io/gpu-degraded";
     public const string NamespaceLabel = "raygpu.io/remediation";
 

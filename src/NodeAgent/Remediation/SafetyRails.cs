@@ -13,6 +13,9 @@ internal static class SafetyRails
     public const string NodeBreaker = "node_breaker";
     public const string ClusterBreaker = "cluster_breaker";
 
+    /// <summary>The eviction rate's window: <c>maxEvictionsPerNodePerHour</c>.</summary>
+    public static readonly TimeSpan EvictionRateWindow = TimeSpan.FromHours(1);
+
     /// <summary>The rails this node can check alone, in order: a node fault evicts nothing; then the hourly limit.</summary>
     public static string? BeforeEviction(bool nodeDegraded, IEnumerable<DateTimeOffset> evictions, DateTimeOffset now, int maxPerHour)
     {
@@ -21,7 +24,7 @@ internal static class SafetyRails
             return NodeBreaker;
         }
 
-        return CountWithin(evictions, now, TimeSpan.FromHours(1)) >= maxPerHour ? EvictionRate : null;
+        return CountWithin(evictions, now, EvictionRateWindow) >= maxPerHour ? EvictionRate : null;
     }
 
     /// <summary>

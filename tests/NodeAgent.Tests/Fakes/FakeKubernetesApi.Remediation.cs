@@ -28,6 +28,9 @@ internal sealed partial class FakeKubernetesApi
     /// <summary>While true, evictions answer 429 as a PodDisruptionBudget that forbids them now.</summary>
     public volatile bool PdbRefuses;
 
+    /// <summary>While set, Node patches that name this annotation answer 500 and change nothing.</summary>
+    public volatile string? FailNodePatchesOf;
+
     /// <summary>Evictions answered 201.</summary>
     public int EvictionCount => Volatile.Read(ref _evictionCount);
 
@@ -117,10 +120,27 @@ internal sealed partial class FakeKubernetesApi
         }
     }
 
+    /// <summary>Sets an annotation on this Node (the fake's own Node), as an administrator or an earlier agent would.</summary>
+    public void SetNodeAnnotation(string key, string value)
+    {
+        lock (_gate)
+        {
+            var metadata = _node["metadata"]!.AsObject();
+            var annotations = metadata["annotations"] as JsonObject ?? (JsonObject)(metadata["annotations"] = new JsonObject());
+            annotations[key] = value;
+        }
+    }
+
+    /// <summary>This Node's annotation, or null.</summary>
+    public string? NodeAnnotation(string key) => (string?)Node["metadata"]!["annotations"]?[key];
+
     private async Task<bool> HandleRemediationAsync(HttpContext context, ApiRequest request, string[] segments)
     {
         switch (request.Method, segments)
         {
+            case ("PATCH", ["api", "v1", "nodes", _]) when FailNodePatchesOf is { } failing && request.Body.Contains($"\"{failing}\"", StringComparison.Ordinal):
+                await Reply(context, 500, """{"kind":"Status","apiVersion":"v1","status":"Failure","message":"etcdserver: request timed out","reason":"InternalError","code":500}""");
+                return true;
             case ("GET", ["api", "v1", "namespaces", var ns, "pods", var name]):
                 JsonObject? pod;
                 lock (_gate)

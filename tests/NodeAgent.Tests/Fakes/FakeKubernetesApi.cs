@@ -51,6 +51,9 @@ internal sealed partial class FakeKubernetesApi : IAsyncDisposable
 
     public Channel<ApiRequest> PodReads { get; } = Channel.CreateUnbounded<ApiRequest>();
 
+    /// <summary>Every request, in the order the server received them (for tests of what comes before what).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<ApiRequest> Requests { get; } = new();
+
     /// <summary>Pods the server knows: (namespace, name) → labels.</summary>
     public Dictionary<(string Namespace, string Name), Dictionary<string, string>> Pods { get; } = [];
 
@@ -113,6 +116,7 @@ internal sealed partial class FakeKubernetesApi : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync();
         var request = new ApiRequest(context.Request.Method, context.Request.Path.Value ?? string.Empty, context.Request.ContentType, body);
+        Requests.Enqueue(request);
         if (context.Request.Headers.Authorization != $"Bearer {Token}")
         {
             await Reply(context, 401, """{"kind":"Status","apiVersion":"v1","status":"Failure","code":401,"reason":"Unauthorized"}""");
