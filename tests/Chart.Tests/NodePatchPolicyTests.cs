@@ -133,6 +133,35 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
     }
 
     [Fact]
+    public async Task EvictionsAnnotation_InEvictMode_Allowed()
+    {
+        NodePatchCase[] cases =
+        [
+            new("own evictions set", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "evictions"),
+            new("own evictions on another node", Agent, "gpu-1", "gpu-2", "{}", "{}", "[]", "[]", "evictions"),
+        ];
+
+        var verdicts = await Verdicts.EvaluateAsync(cases, "--set", "nodeAgent.remediation.mode=evict").WaitAsync(TimeSpan.FromSeconds(120));
+
+        AdmissionPolicyEvaluator.AssertAllowed(verdicts["own evictions set"]);
+        AdmissionPolicyEvaluator.AssertRefused(verdicts["own evictions on another node"], "the node agent on gpu-1 may not patch Node gpu-2");
+    }
+
+    /// <summary>Only mode evict evicts, so only it may write the eviction count.</summary>
+    [Theory]
+    [InlineData("off")]
+    [InlineData("annotate")]
+    [InlineData("drain")]
+    public async Task EvictionsAnnotation_InModesThatDoNotEvict_IsRefused(string mode)
+    {
+        NodePatchCase[] cases = [new("own evictions set", Agent, "gpu-1", "gpu-1", "{}", "{}", "[]", "[]", "evictions")];
+
+        var verdicts = await Verdicts.EvaluateAsync(cases, "--set", $"nodeAgent.remediation.mode={mode}").WaitAsync(TimeSpan.FromSeconds(120));
+
+        AdmissionPolicyEvaluator.AssertRefused(verdicts["own evictions set"], "annotations other than its own");
+    }
+
+    [Fact]
     public void EveryCase_HasAVerdict() => Assert.Equal(Cases.Select(c => c.Name).Order(StringComparer.Ordinal), _verdicts.Keys.Order(StringComparer.Ordinal));
 
     /// <summary>Renders the policy once (with a configured taint) and evaluates every case in one node process.</summary>
@@ -176,6 +205,10 @@ public sealed class NodePatchPolicyTests : IClassFixture<NodePatchPolicyTests.Ve
             else if (extra == "remediating")
             {
                 metadata["annotations"] = new JsonObject { ["raygpu.io/remediating"] = "GPU-1" };
+            }
+            else if (extra == "evictions")
+            {
+                metadata["annotations"] = new JsonObject { ["raygpu.io/evictions"] = "2026-03-01T12:00:00Z" };
             }
             else if (extra == "cordon")
             {
