@@ -31,6 +31,9 @@ internal sealed partial class FakeKubernetesApi
     /// <summary>While set, Node patches that name this annotation answer 500 and change nothing.</summary>
     public volatile string? FailNodePatchesOf;
 
+    /// <summary>While true, GETs of this Node answer 500.</summary>
+    public volatile bool FailNodeReads;
+
     /// <summary>Evictions answered 201.</summary>
     public int EvictionCount => Volatile.Read(ref _evictionCount);
 
@@ -138,6 +141,9 @@ internal sealed partial class FakeKubernetesApi
     {
         switch (request.Method, segments)
         {
+            case ("GET", ["api", "v1", "nodes", _]) when FailNodeReads:
+                await Reply(context, 500, """{"kind":"Status","apiVersion":"v1","status":"Failure","message":"etcdserver: request timed out","reason":"InternalError","code":500}""");
+                return true;
             case ("PATCH", ["api", "v1", "nodes", _]) when FailNodePatchesOf is { } failing && request.Body.Contains($"\"{failing}\"", StringComparison.Ordinal):
                 await Reply(context, 500, """{"kind":"Status","apiVersion":"v1","status":"Failure","message":"etcdserver: request timed out","reason":"InternalError","code":500}""");
                 return true;

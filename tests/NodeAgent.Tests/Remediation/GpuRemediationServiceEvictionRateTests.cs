@@ -101,6 +101,29 @@ public sealed class GpuRemediationServiceEvictionRateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_TheCountCannotBeRead_NothingEvictedUntilItIs()
+    {
+        _h.Api.SetNodeAnnotation(Annotation, "2026-03-01T11:30:00Z");
+        _h.Api.FailNodeReads = true;
+        var service = await _h.StartServiceAsync(Evict(maxPerHour: 1));
+
+        _h.Fault(0);
+        await _h.PodEventsUntilAsync("GpuFault");
+        await _h.AdvanceAsync(service, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, _h.Api.EvictionCount);
+        Assert.DoesNotContain("GpuEvicting", _h.DrainPodEvents());
+        Assert.Contains(_h.Logs.Entries, e => e.EventId == 712 && e.Message.Contains(Annotation, StringComparison.Ordinal));
+
+        // Read at last: the one eviction of the last hour is the limit.
+        _h.Api.FailNodeReads = false;
+        await _h.AdvanceAsync(service, TimeSpan.FromSeconds(10));
+
+        Assert.Contains("eviction_rate", await _h.NextPodEventAfterAsync("RemediationStopped"), StringComparison.Ordinal);
+        Assert.Equal(0, _h.Api.EvictionCount);
+    }
+
+    [Fact]
     public async Task RefusedEvictions_RetriedAndCountedOnce()
     {
         _h.Api.PdbRefuses = true;
