@@ -191,7 +191,10 @@ internal sealed partial class GpuRemediationService
         LogNodeRecovered(_nodeName, _options.NodeRecoveryWindow);
     }
 
-    /// <summary><c>{"metadata":{"annotations":{"raygpu.io/remediating":"GPU-…"}}}</c>; null removes it.</summary>
+    /// <summary>
+    /// The one way remediation writes its Node annotations, a merge patch of that key alone (others' annotations and
+    /// the agent's labels and taints are left as they are): <c>{"metadata":{"annotations":{"raygpu.io/remediating":"GPU-…"}}}</c>; null removes it.
+    /// </summary>
     private static string AnnotationPatch(string key, string? value)
     {
         var json = value is null ? "null" : $"\"{JsonEncodedText.Encode(value)}\"";
