@@ -10,7 +10,7 @@ public sealed class PreparedClaimStoreTests : IDisposable
 
     private static PreparedClaim Claim(string uid) => new(
         new ClaimRef("ml", "c", uid),
-        [new PreparedDevice(["gpus"], "node-a", "gpu-0", "GPU-0", ["nvidia.com/gpu=GPU-0", $"gpu.raygpu.io/claim={uid}"])],
+        [new PreparedDevice(["gpus"], "node-a", "gpu-0", "GPU-0", ["nvidia.com/gpu=GPU-0", $"gpu.raygpu.io/claim={uid}-gpus"])],
         $"/var/run/cdi/gpu.raygpu.io-claim_{uid}.json",
         new DateTimeOffset(2026, 12, 7, 17, 0, 0, TimeSpan.Zero));
 
