@@ -58,6 +58,7 @@ public sealed class PreparedClaimStoreTests : IDisposable
     [InlineData(".hidden")]
     [InlineData("-x")]
     [InlineData("a b")]
+    [InlineData("6a0f3e52-2b7c-4c1e-9d43-5b8f0c2a7e11\n")]
     public void UnsafeUids_AreRefused(string uid)
     {
         Assert.False(PreparedClaimStore.IsValidUid(uid));
