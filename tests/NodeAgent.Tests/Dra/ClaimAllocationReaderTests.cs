@@ -55,6 +55,7 @@ public class ClaimAllocationReaderTests
         ["non-canonical"] = Claim(results: new ClaimDeviceResult("gpus", Driver, Pool, "gpu-01")),
         ["mig-name"] = Claim(results: new ClaimDeviceResult("gpus", Driver, Pool, "mig-1g.5gb-0")),
         ["one-of-two-elsewhere"] = Claim(results: [new ClaimDeviceResult("gpus", Driver, Pool, "gpu-0"), new ClaimDeviceResult("gpus", Driver, "node-b", "gpu-1")]),
+        ["bad-request-name"] = Claim(results: [new ClaimDeviceResult("gpus", Driver, Pool, "gpu-0"), new ClaimDeviceResult("GPUs b", Driver, Pool, "gpu-1")]),
     };
 
     [Theory]
@@ -68,6 +69,7 @@ public class ClaimAllocationReaderTests
     [InlineData("non-canonical", "device gpu-01 of request gpus is not a GPU of this node")]
     [InlineData("mig-name", "device mig-1g.5gb-0 of request gpus is not a GPU of this node")]
     [InlineData("one-of-two-elsewhere", "device gpu-1 of request gpus is in pool node-b")]
+    [InlineData("bad-request-name", "device gpu-1 has request name 'GPUs b', which is neither a DNS label nor <request>/<subrequest>")]
     public void Refused_WithAPreciseReason(string @case, string expected)
     {
         var (gpus, error) = Read(Cases[@case]);

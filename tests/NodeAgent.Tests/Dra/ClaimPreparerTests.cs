@@ -48,7 +48,7 @@ public sealed class ClaimPreparerTests : IAsyncLifetime
     private string SpecPath(string uid) => Path.Combine(CdiDirectory, $"{Driver}-claim_{uid}.json");
 
     [Fact]
-    public async Task Prepare_AllocatedClaim_ReturnsToolkitAndClaimCdiIds_AndWritesSpecAndRecord()
+    public async Task Prepare_AllocatedClaim_ReturnsToolkitAndRequestCdiIds_AndWritesSpecAndRecord()
     {
         _api.PutClaim("ml", "two", "u-2", ("gpus", Driver, Node, "gpu-1"), ("gpus", Driver, Node, "gpu-0"));
 
@@ -58,12 +58,80 @@ public sealed class ClaimPreparerTests : IAsyncLifetime
         Assert.Equal(["gpu-1", "gpu-0"], outcome.Devices.Select(d => d.DeviceName));
         Assert.All(outcome.Devices, d => Assert.Equal(Node, d.PoolName));
         Assert.All(outcome.Devices, d => Assert.Equal(["gpus"], d.RequestNames));
-        Assert.Equal([$"nvidia.com/gpu={Gpus[1].Uuid}", $"{Driver}/claim=u-2"], outcome.Devices[0].CdiDeviceIds);
+        Assert.Equal([$"nvidia.com/gpu={Gpus[1].Uuid}", $"{Driver}/claim=u-2-gpus"], outcome.Devices[0].CdiDeviceIds);
         var spec = JsonDocument.Parse(File.ReadAllBytes(SpecPath("u-2"))).RootElement;
+        Assert.Equal("u-2-gpus", spec.GetProperty("devices")[0].GetProperty("name").GetString());
         Assert.Equal($"NVIDIA_VISIBLE_DEVICES={Gpus[1].Uuid},{Gpus[0].Uuid}", spec.GetProperty("devices")[0].GetProperty("containerEdits").GetProperty("env")[0].GetString());
         Assert.Equal(["u-2"], new PreparedClaimStore(PluginDirectory).Uids());
         Assert.Equal([Path.GetFileName(SpecPath("u-2"))], Directory.GetFiles(CdiDirectory).Select(Path.GetFileName));
         Assert.Equal(1, _preparedSignals);
+    }
+
+    [Fact]
+    public async Task Prepare_ClaimWithTwoRequests_GivesEachGpuOnlyItsOwnRequestsDevice()
+    {
+        _api.PutClaim("ml", "split", "u-s", ("a", Driver, Node, "gpu-0"), ("b/fast", Driver, Node, "gpu-1"));
+
+        var outcome = (await Preparer().PrepareAsync([Ref("split", "u-s")], CancellationToken.None).DefaultTimeout())["u-s"];
+
+        Assert.Null(outcome.Error);
+        Assert.Equal([$"nvidia.com/gpu={Gpus[0].Uuid}", $"{Driver}/claim=u-s-a"], outcome.Devices.Single(d => d.DeviceName == "gpu-0").CdiDeviceIds);
+        Assert.Equal([$"nvidia.com/gpu={Gpus[1].Uuid}", $"{Driver}/claim=u-s-b_fast"], outcome.Devices.Single(d => d.DeviceName == "gpu-1").CdiDeviceIds);
+        var spec = JsonDocument.Parse(File.ReadAllBytes(SpecPath("u-s"))).RootElement;
+        Assert.Equal(
+            [$"u-s-a NVIDIA_VISIBLE_DEVICES={Gpus[0].Uuid}", $"u-s-b_fast NVIDIA_VISIBLE_DEVICES={Gpus[1].Uuid}"],
+            spec.GetProperty("devices").EnumerateArray().Select(d => $"{d.GetProperty("name").GetString()} {d.GetProperty("containerEdits").GetProperty("env")[0].GetString()}"));
+    }
+
+    [Fact]
+    public async Task Prepare_RequestNameNoCdiNameCanHold_RefusesTheClaim_AndWritesNothing()
+    {
+        _api.PutClaim("ml", "odd", "u-odd", ("gpus", Driver, Node, "gpu-0"), ("gpus\"}]", Driver, Node, "gpu-1"));
+
+        var outcome = (await Preparer().PrepareAsync([Ref("odd", "u-odd")], CancellationToken.None).DefaultTimeout())["u-odd"];
+
+        Assert.Contains("which is neither a DNS label nor <request>/<subrequest>", outcome.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(CdiDirectory) && Directory.GetFiles(CdiDirectory).Length > 0);
+        Assert.Empty(new PreparedClaimStore(PluginDirectory).Uids());
+    }
+
+    /// <summary>
+    /// A claim prepared by the agent before CDI devices were per request keeps answering with its recorded ids
+    /// (the kubelet checkpointed them) and its spec in that layout, and unprepares cleanly after the upgrade.
+    /// </summary>
+    [Fact]
+    public async Task ClaimPreparedByTheOlderLayout_AnswersAsRecorded_RewritesItsSpecAlike_AndUnprepares()
+    {
+        var spec = ClaimRecords.WriteOlderLayout(PluginDirectory, CdiDirectory, Driver, Ref("old", "u-old"), Gpus[0].Uuid, Gpus[1].Uuid);
+        var written = File.ReadAllText(spec);
+        File.Delete(spec);
+
+        var again = (await Preparer().PrepareAsync([Ref("old", "u-old")], CancellationToken.None).DefaultTimeout())["u-old"];
+        var rewritten = JsonDocument.Parse(File.ReadAllBytes(spec)).RootElement;
+        var unprepared = await Preparer().UnprepareAsync([Ref("old", "u-old")], CancellationToken.None).DefaultTimeout();
+
+        Assert.Null(again.Error);
+        Assert.All(again.Devices, d => Assert.Equal($"{Driver}/claim=u-old", d.CdiDeviceIds[1]));
+        Assert.False(_api.ClaimReads.Reader.TryRead(out _));
+        Assert.Equal(JsonSerializer.Serialize(JsonDocument.Parse(written).RootElement), JsonSerializer.Serialize(rewritten));
+        Assert.Null(unprepared["u-old"]);
+        Assert.Empty(Directory.GetFiles(CdiDirectory));
+        Assert.Empty(new PreparedClaimStore(PluginDirectory).Uids());
+    }
+
+    [Fact]
+    public async Task Unprepare_ClaimPreparedByTheOlderLayout_RemovesItsSpecAndRecord()
+    {
+        var spec = ClaimRecords.WriteOlderLayout(PluginDirectory, CdiDirectory, Driver, Ref("old", "u-old"), Gpus[1].Uuid);
+
+        var first = await Preparer().UnprepareAsync([Ref("old", "u-old")], CancellationToken.None).DefaultTimeout();
+        var second = await Preparer().UnprepareAsync([Ref("old", "u-old")], CancellationToken.None).DefaultTimeout();
+
+        Assert.Null(first["u-old"]);
+        Assert.Null(second["u-old"]);
+        Assert.False(File.Exists(spec));
+        Assert.Empty(Directory.GetFiles(CdiDirectory));
+        Assert.Empty(new PreparedClaimStore(PluginDirectory).Uids());
     }
 
     /// <summary>Only a prepared claim asks pod attribution to look again; a refused one changes nothing it could see.</summary>

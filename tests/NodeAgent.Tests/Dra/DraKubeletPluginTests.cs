@@ -110,7 +110,7 @@ public sealed class DraKubeletPluginTests : IAsyncLifetime
         Assert.Equal(["gpu"], device.RequestNames);
         Assert.Equal(Node, device.PoolName);
         Assert.Equal("gpu-1", device.DeviceName);
-        Assert.Equal([$"nvidia.com/gpu={SimulatedGpuDriver.UuidFor(1)}", $"{Driver}/claim={claim.Uid}"], device.CdiDeviceIds);
+        Assert.Equal([$"nvidia.com/gpu={SimulatedGpuDriver.UuidFor(1)}", $"{Driver}/claim={claim.Uid}-gpu"], device.CdiDeviceIds);
         Assert.Equal("ResourceClaim ml/gone does not exist", v1.Claims[missing.Uid].Error);
         Assert.Equal(prepared.Devices.Single().CdiDeviceIds, beta.Claims[claim.Uid].Devices.Single().CdiDeviceIds);
         Assert.True(File.Exists(Path.Combine(Cdi, $"{Driver}-claim_{claim.Uid}.json")));
@@ -124,6 +124,40 @@ public sealed class DraKubeletPluginTests : IAsyncLifetime
         Assert.Equal(string.Empty, unprepared.Claims[claim.Uid].Error);
         Assert.Empty(Directory.GetFiles(Cdi));
         Assert.Empty(Directory.GetFiles(Path.Combine(Plugin, "claims")));
+    }
+
+    /// <summary>
+    /// Two containers, each naming one request of a claim, get from the kubelet the CDI ids of their request's
+    /// devices only: those ids, loaded by the CDI library from the spec the agent wrote, name that request's GPU.
+    /// </summary>
+    [Fact]
+    public async Task Prepare_ClaimWithTwoRequests_EachDeviceNamesOnlyItsRequest_AndTheSpecInjectsOnlyItsGpus()
+    {
+        var registration = await _kubelet.NextRegistrationAsync();
+        const string uid = "9d1c5c7e-1111-4a4a-8c8c-000000000003";
+        _agent.Api.PutClaim("ml", "split", uid, ("a", Driver, Node, "gpu-0"), ("b/fast", Driver, Node, "gpu-1"));
+
+        var v1 = await _kubelet.V1(registration).NodePrepareResourcesAsync(new DraV1.NodePrepareResourcesRequest
+        {
+            Claims = { new DraV1.Claim { Namespace = "ml", Name = "split", Uid = uid } },
+        }).ResponseAsync.DefaultTimeout();
+
+        var devices = v1.Claims[uid].Devices;
+        Assert.Equal(string.Empty, v1.Claims[uid].Error);
+        Assert.Equal(
+            [
+                $"a gpu-0 nvidia.com/gpu={SimulatedGpuDriver.UuidFor(0)} {Driver}/claim={uid}-a",
+                $"b/fast gpu-1 nvidia.com/gpu={SimulatedGpuDriver.UuidFor(1)} {Driver}/claim={uid}-b_fast",
+            ],
+            devices.Select(d => $"{string.Join("+", d.RequestNames)} {d.DeviceName} {string.Join(" ", d.CdiDeviceIds)}"));
+        foreach (var (request, gpu) in new[] { ("a", 0), ("b/fast", 1) })
+        {
+            var ids = devices.Where(d => d.RequestNames.Contains(request)).SelectMany(d => d.CdiDeviceIds).Where(i => i.StartsWith(Driver, StringComparison.Ordinal));
+            var injected = await CdiChecker.RunAsync(Cdi, [.. ids]);
+            Assert.Empty(injected.GetProperty("specErrors").EnumerateObject());
+            Assert.Equal(string.Empty, injected.GetProperty("injectError").GetString());
+            Assert.Equal([$"NVIDIA_VISIBLE_DEVICES={SimulatedGpuDriver.UuidFor(gpu)}"], injected.GetProperty("env").EnumerateArray().Select(e => e.GetString()));
+        }
     }
 
     private async Task<string> DraReadinessAsync(bool withDetail = false)

@@ -27,7 +27,7 @@ public sealed class GrpcJsDraKubeletTests(ITestOutputHelper output) : IAsyncLife
         Assert.True(
             Directory.Exists(Path.Combine(peer, "node_modules", "@grpc", "grpc-js")),
             $"{peer}/node_modules is missing: run scripts/test.sh (it runs 'npm ci' in tests/tools/*), or 'npm ci' in {peer}.");
-        _agent.Api.PutClaim("ml", "pair", Uid, ("gpus", DraAgentHarness.Driver, DraAgentHarness.Node, "gpu-0"), ("gpus", DraAgentHarness.Driver, DraAgentHarness.Node, "gpu-1"));
+        _agent.Api.PutClaim("ml", "pair", Uid, ("train", DraAgentHarness.Driver, DraAgentHarness.Node, "gpu-0"), ("serve/fast", DraAgentHarness.Driver, DraAgentHarness.Node, "gpu-1"));
         _agent.Api.PutClaim("ml", "elsewhere", OtherNodeUid, ("gpus", DraAgentHarness.Driver, "gpu-node-2", "gpu-0"));
         _agent.Api.PutClaim("ml", "recreated", "a-newer-uid", ("gpus", DraAgentHarness.Driver, DraAgentHarness.Node, "gpu-0"));
         var claims = JsonSerializer.Serialize(new[]
@@ -52,10 +52,15 @@ public sealed class GrpcJsDraKubeletTests(ITestOutputHelper output) : IAsyncLife
         var prepared = result.GetProperty("prepared");
         var pair = prepared.GetProperty(Uid);
         Assert.Equal(string.Empty, pair.GetProperty("error").GetString());
+
+        // Each GPU carries its own request's device only: a container naming one request gets no other's GPUs.
         Assert.Equal(
-            [$"nvidia.com/gpu={SimulatedGpuDriver.UuidFor(0)}", $"nvidia.com/gpu={SimulatedGpuDriver.UuidFor(1)}"],
-            pair.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("cdi_device_ids")[0].GetString()));
-        Assert.All(pair.GetProperty("devices").EnumerateArray(), d => Assert.Equal($"{DraAgentHarness.Driver}/claim={Uid}", d.GetProperty("cdi_device_ids")[1].GetString()));
+            [
+                $"train: nvidia.com/gpu={SimulatedGpuDriver.UuidFor(0)} {DraAgentHarness.Driver}/claim={Uid}-train",
+                $"serve/fast: nvidia.com/gpu={SimulatedGpuDriver.UuidFor(1)} {DraAgentHarness.Driver}/claim={Uid}-serve_fast",
+            ],
+            pair.GetProperty("devices").EnumerateArray().Select(d =>
+                $"{string.Join("+", d.GetProperty("request_names").EnumerateArray().Select(r => r.GetString()))}: {string.Join(" ", d.GetProperty("cdi_device_ids").EnumerateArray().Select(i => i.GetString()))}"));
         Assert.Contains("is in pool gpu-node-2, not this node's pool gpu-node-1", prepared.GetProperty(OtherNodeUid).GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Contains($"has uid a-newer-uid, not {RecreatedUid}", prepared.GetProperty(RecreatedUid).GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal("ResourceClaim ml/unknown does not exist", prepared.GetProperty("6a0f3e52-2b7c-4c1e-9d43-5b8f0c2a7e14").GetProperty("error").GetString());

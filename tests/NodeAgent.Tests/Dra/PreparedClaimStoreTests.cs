@@ -10,7 +10,7 @@ public sealed class PreparedClaimStoreTests : IDisposable
 
     private static PreparedClaim Claim(string uid) => new(
         new ClaimRef("ml", "c", uid),
-        [new PreparedDevice(["gpus"], "node-a", "gpu-0", "GPU-0", ["nvidia.com/gpu=GPU-0", $"gpu.raygpu.io/claim={uid}"])],
+        [new PreparedDevice(["gpus"], "node-a", "gpu-0", "GPU-0", ["nvidia.com/gpu=GPU-0", $"gpu.raygpu.io/claim={uid}-gpus"])],
         $"/var/run/cdi/gpu.raygpu.io-claim_{uid}.json",
         new DateTimeOffset(2026, 12, 7, 17, 0, 0, TimeSpan.Zero));
 
@@ -58,6 +58,7 @@ public sealed class PreparedClaimStoreTests : IDisposable
     [InlineData(".hidden")]
     [InlineData("-x")]
     [InlineData("a b")]
+    [InlineData("6a0f3e52-2b7c-4c1e-9d43-5b8f0c2a7e11\n")]
     public void UnsafeUids_AreRefused(string uid)
     {
         Assert.False(PreparedClaimStore.IsValidUid(uid));

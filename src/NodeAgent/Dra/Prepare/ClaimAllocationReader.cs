@@ -53,6 +53,11 @@ internal static class ClaimAllocationReader
                 return (null, $"{name}: device {result.Device} of request {result.Request} is in pool {result.Pool}, not this node's pool {poolName}");
             }
 
+            if (!DraRequestName.IsValid(result.Request))
+            {
+                return (null, $"{name}: device {result.Device} has request name '{result.Request}', which is neither a DNS label nor <request>/<subrequest>");
+            }
+
             if (!DraDeviceName.TryParse(result.Device, out var index) || !byIndex.TryGetValue(index, out var gpu))
             {
                 return (null, $"{name}: device {result.Device} of request {result.Request} is not a GPU of this node (it has {Describe(gpus)})");

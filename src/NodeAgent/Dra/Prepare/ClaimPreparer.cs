@@ -90,7 +90,7 @@ internal sealed partial class ClaimPreparer(
                 claim,
                 [.. allocated!.Select(a => new PreparedDevice(
                     a.RequestNames, a.PoolName, a.DeviceName, a.Gpu.Uuid,
-                    [ClaimCdiSpec.GpuDeviceId(a.Gpu.Uuid), ClaimCdiSpec.ClaimDeviceId(driverName, claim.Uid)]))],
+                    ClaimCdiSpec.DeviceIds(driverName, claim.Uid, a.Gpu.Uuid, a.RequestNames)))],
                 Path.Combine(cdiDirectory, ClaimCdiSpec.FileName(driverName, claim.Uid)),
                 time.GetUtcNow());
 
@@ -193,7 +193,7 @@ internal sealed partial class ClaimPreparer(
     }
 
     private void WriteSpec(PreparedClaim claim) =>
-        AtomicFile.Write(claim.CdiSpecFile, ClaimCdiSpec.Build(driverName, claim.Claim.Uid, claim.Devices.Select(d => d.Uuid)));
+        AtomicFile.Write(claim.CdiSpecFile, ClaimCdiSpec.Build(driverName, claim.Devices.Select(d => (d.Uuid, d.CdiDeviceIds))));
 
     private ClaimOutcome Refused(ClaimRef claim, string error)
     {

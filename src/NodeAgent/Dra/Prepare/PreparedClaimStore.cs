@@ -64,6 +64,6 @@ internal sealed partial class PreparedClaimStore(string pluginDirectory)
     private string PathOf(string uid) =>
         IsValidUid(uid) ? Path.Combine(Directory, uid + ".json") : throw new ArgumentException($"claim uid '{uid}' is not a safe file name", nameof(uid));
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex SafeUid();
 }
